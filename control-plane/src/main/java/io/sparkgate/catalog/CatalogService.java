@@ -1,0 +1,140 @@
+package io.sparkgate.catalog;
+
+import io.sparkgate.config.Json;
+import io.sparkgate.error.ErrorKind;
+import io.sparkgate.error.SparkgateException;
+import io.sparkgate.error.SparkgateException.Violation;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Optional;
+import org.springframework.dao.DuplicateKeyException;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/** The job catalog: registering versions, enabling and disabling, and looking jobs up. */
+@Service
+public class CatalogService {
+
+  private final JobRepository jobs;
+  private final Json json;
+  private final Clock clock;
+  private final TransactionTemplate tx;
+
+  public CatalogService(JobRepository jobs, Json json, Clock clock, TransactionTemplate tx) {
+    this.jobs = jobs;
+    this.json = json;
+    this.clock = clock;
+    this.tx = tx;
+  }
+
+  /** The outcome of a registration: the current version and whether this call created it. */
+  public record Registration(JobVersion version, boolean created, boolean newJob) {}
+
+  /**
+   * Registers a definition under a name. The same content as the latest version creates nothing;
+   * anything else becomes the next version.
+   */
+  public Registration register(String name, JobDefinition definition, String actor) {
+    checkName(name);
+    List<Violation> violations = JobDefinitionValidator.validate(definition);
+    if (!violations.isEmpty()) {
+      throw SparkgateException.withViolations(
+          ErrorKind.INVALID_JOB_DEFINITION, "The job definition is not valid.", violations);
+    }
+    String hash = json.hash(definition);
+    // A concurrent first registration of the same name loses the insert race once; the retry
+    // then sees the row and takes the versioning path under its lock.
+    try {
+      return tx.execute(status -> registerLocked(name, definition, hash, actor));
+    } catch (DuplicateKeyException raced) {
+      return tx.execute(status -> registerLocked(name, definition, hash, actor));
+    }
+  }
+
+  private Registration registerLocked(
+      String name, JobDefinition definition, String hash, String actor) {
+    Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS);
+    Optional<Job> existing = jobs.findForUpdate(name);
+    if (existing.isEmpty()) {
+      jobs.insertJob(name, now);
+      JobVersion first = new JobVersion(name, 1, definition, hash, now, actor);
+      jobs.insertVersion(first);
+      return new Registration(first, true, true);
+    }
+    Job job = existing.get();
+    JobVersion latest = jobs.findVersion(name, job.latestVersion()).orElseThrow();
+    if (latest.contentHash().equals(hash)) {
+      return new Registration(latest, false, false);
+    }
+    JobVersion next = new JobVersion(name, job.latestVersion() + 1, definition, hash, now, actor);
+    jobs.insertVersion(next);
+    jobs.updateLatestVersion(name, next.version(), now);
+    return new Registration(next, true, false);
+  }
+
+  public Job get(String name) {
+    checkName(name);
+    return jobs.find(name)
+        .orElseThrow(
+            () -> new SparkgateException(ErrorKind.JOB_NOT_FOUND, "No job named " + name + "."));
+  }
+
+  public JobVersion latest(String name) {
+    Job job = get(name);
+    return jobs.findVersion(name, job.latestVersion()).orElseThrow();
+  }
+
+  public JobVersion version(String name, int version) {
+    get(name);
+    return jobs.findVersion(name, version)
+        .orElseThrow(
+            () ->
+                new SparkgateException(
+                    ErrorKind.JOB_VERSION_NOT_FOUND,
+                    "Job " + name + " has no version " + version + "."));
+  }
+
+  public List<JobVersion> versions(String name) {
+    get(name);
+    return jobs.findVersions(name);
+  }
+
+  public List<Job> list() {
+    return jobs.findAll();
+  }
+
+  /** Enables or disables new runs of a job; history and queued runs are kept. */
+  public Job setEnabled(String name, boolean enabled) {
+    get(name);
+    jobs.setEnabled(name, enabled, clock.instant().truncatedTo(ChronoUnit.MICROS));
+    return get(name);
+  }
+
+  /** The version a new run of the job uses, refusing unknown and disabled jobs (422). */
+  public JobVersion runnableVersion(String name) {
+    Optional<Job> job =
+        name != null && JobDefinitionValidator.JOB_NAME.matcher(name).matches()
+            ? jobs.find(name)
+            : Optional.empty();
+    if (job.isEmpty()) {
+      throw new SparkgateException(
+          ErrorKind.UNKNOWN_JOB, "No job named " + name + " is registered.");
+    }
+    if (!job.get().enabled()) {
+      throw new SparkgateException(
+          ErrorKind.JOB_DISABLED, "Job " + name + " is disabled and accepts no new runs.");
+    }
+    return jobs.findVersion(name, job.get().latestVersion()).orElseThrow();
+  }
+
+  private static void checkName(String name) {
+    if (name == null || !JobDefinitionValidator.JOB_NAME.matcher(name).matches()) {
+      throw new SparkgateException(
+          ErrorKind.INVALID_REQUEST,
+          "A job name has 1 to 63 lowercase letters, digits and '-', and starts and ends with a"
+              + " letter or digit.");
+    }
+  }
+}

@@ -1,0 +1,91 @@
+package io.sparkgate.catalog;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import io.swagger.v3.oas.annotations.media.Schema;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What an admin registers under a job name, stored verbatim (after validation) as one immutable job
+ * version. It is a document, like a Kubernetes spec, so the API body and the stored form are
+ * deliberately the same type.
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+@Schema(
+    description = "A Spark application that Sparkgate may run, with typed parameters and limits.",
+    example =
+        """
+        {"description": "Curate raw market data for one trading date",
+         "type": "jvm",
+         "appResource": "/opt/sparkgate/jobs/spark-jobs.jar",
+         "mainClass": "io.sparkgate.jobs.market.Curate",
+         "args": ["--date", "${date}", "--input", "${input}"],
+         "parameters": {
+           "date": {"type": "date", "required": true},
+           "input": {"type": "string", "default": "data/raw", "pattern": "[A-Za-z0-9_./-]+"}},
+         "sparkConf": {"spark.sql.shuffle.partitions": "8"},
+         "allowedSparkConf": ["spark.sql.shuffle.partitions", "spark.executor.memory"],
+         "master": "local[2]",
+         "deployMode": "client",
+         "maxConcurrentRuns": 1,
+         "timeoutSeconds": 3600,
+         "retry": {"maxAttempts": 2, "backoffSeconds": 30}}
+        """)
+public record JobDefinition(
+    @Schema(description = "What the job does.", maxLength = 1000) String description,
+    @Schema(
+            description = "jvm (a jar with a main class) or python (a .py file)",
+            allowableValues = {"jvm", "python"},
+            requiredMode = Schema.RequiredMode.REQUIRED)
+        JobType type,
+    @Schema(
+            description = "The jar or .py file: a path or URI the Spark runtime can read.",
+            requiredMode = Schema.RequiredMode.REQUIRED,
+            example = "/opt/sparkgate/jobs/spark-jobs.jar")
+        String appResource,
+    @Schema(description = "Main class of a jvm job.", example = "io.sparkgate.jobs.demo.DemoJob")
+        String mainClass,
+    @Schema(
+            description =
+                "Application arguments; ${name} is replaced by a parameter's value, $${ is a"
+                    + " literal ${. Each element is one argv entry: no shell is involved.")
+        List<String> args,
+    @Schema(description = "Typed parameters, by name.") Map<String, ParameterSpec> parameters,
+    @Schema(description = "Default Spark conf of every run.") Map<String, String> sparkConf,
+    @Schema(
+            description =
+                "Spark conf keys a run may override; a trailing .* allows a prefix. The built-in"
+                    + " deny list always wins.")
+        List<String> allowedSparkConf,
+    @Schema(description = "Spark master URL; defaults to the service's.", example = "local[2]")
+        String master,
+    @Schema(
+            description = "client or cluster; defaults to the service's.",
+            allowableValues = {"client", "cluster"})
+        String deployMode,
+    @Schema(description = "Most runs of this job at once (all versions, all instances).")
+        Integer maxConcurrentRuns,
+    @Schema(description = "A run's time limit per attempt; defaults to the service's.")
+        Integer timeoutSeconds,
+    RetryPolicy retry) {
+
+  public List<String> argsOrEmpty() {
+    return args == null ? List.of() : args;
+  }
+
+  public Map<String, ParameterSpec> parametersOrEmpty() {
+    return parameters == null ? Map.of() : parameters;
+  }
+
+  public Map<String, String> sparkConfOrEmpty() {
+    return sparkConf == null ? Map.of() : sparkConf;
+  }
+
+  public List<String> allowedSparkConfOrEmpty() {
+    return allowedSparkConf == null ? List.of() : allowedSparkConf;
+  }
+
+  public RetryPolicy retryOrDefault() {
+    return retry == null ? RetryPolicy.NONE : retry;
+  }
+}

@@ -1,0 +1,153 @@
+package io.sparkgate.catalog;
+
+import io.sparkgate.error.SparkgateException.Violation;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/** Checks a job definition before it becomes a version; returns every violation at once. */
+public final class JobDefinitionValidator {
+
+  /** Lowercase letters, digits and '-', at most 63 characters, no leading or trailing '-'. */
+  public static final Pattern JOB_NAME = Pattern.compile("[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?");
+
+  private static final Pattern PARAMETER_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,63}");
+  private static final Pattern CLASS_NAME =
+      Pattern.compile("([A-Za-z_$][A-Za-z0-9_$]*\\.)*[A-Za-z_$][A-Za-z0-9_$]*");
+  private static final Pattern CONF_KEY = Pattern.compile("[A-Za-z0-9_.\\-]{1,256}");
+  private static final Pattern MASTER =
+      Pattern.compile("local(\\[(\\*|\\d{1,4})(,\\d{1,4})?])?|(spark|k8s|mesos)://\\S{1,250}|yarn");
+
+  static final int MAX_ARGS = 256;
+  static final int MAX_PARAMETERS = 100;
+  static final int MAX_TIMEOUT_SECONDS = 7 * 24 * 3600;
+
+  private JobDefinitionValidator() {}
+
+  public static List<Violation> validate(JobDefinition d) {
+    List<Violation> v = new ArrayList<>();
+    if (d.description() != null && d.description().length() > 1000) {
+      v.add(new Violation("description", "must be at most 1000 characters"));
+    }
+    if (d.type() == null) {
+      v.add(new Violation("type", "is required (jvm or python)"));
+    }
+    if (d.appResource() == null || d.appResource().isBlank()) {
+      v.add(new Violation("appResource", "is required"));
+    } else if (d.appResource().length() > 1024) {
+      v.add(new Violation("appResource", "must be at most 1024 characters"));
+    } else if (d.type() == JobType.PYTHON && !d.appResource().endsWith(".py")) {
+      v.add(new Violation("appResource", "a python job runs a .py file"));
+    }
+    if (d.type() == JobType.JVM
+        && (d.mainClass() == null || !CLASS_NAME.matcher(d.mainClass()).matches())) {
+      v.add(new Violation("mainClass", "a jvm job needs a fully qualified main class"));
+    }
+    if (d.type() == JobType.PYTHON && d.mainClass() != null) {
+      v.add(new Violation("mainClass", "a python job has no main class"));
+    }
+    Map<String, ParameterSpec> parameters = d.parametersOrEmpty();
+    if (parameters.size() > MAX_PARAMETERS) {
+      v.add(new Violation("parameters", "at most " + MAX_PARAMETERS + " parameters"));
+    }
+    parameters.forEach(
+        (name, spec) -> {
+          if (!PARAMETER_NAME.matcher(name).matches()) {
+            v.add(new Violation("parameters." + name, "name must match " + PARAMETER_NAME));
+          }
+          v.addAll(ParameterBinder.checkSpec(name, spec));
+        });
+    checkArgs(d, parameters, v);
+    d.sparkConfOrEmpty()
+        .forEach(
+            (key, value) -> {
+              if (!CONF_KEY.matcher(key).matches()) {
+                v.add(new Violation("sparkConf." + key, "is not a valid Spark conf key"));
+              } else if (key.startsWith(SparkConfPolicy.RESERVED_PREFIX)
+                  || key.equals("spark.master")
+                  || key.startsWith("spark.submit.")) {
+                v.add(
+                    new Violation(
+                        "sparkConf." + key,
+                        "is set by Sparkgate (use the master and deployMode fields)"));
+              }
+              if (value == null || value.length() > 4096) {
+                v.add(new Violation("sparkConf." + key, "value must be 0 to 4096 characters"));
+              }
+            });
+    List<String> allowed = d.allowedSparkConfOrEmpty();
+    for (String entry : allowed) {
+      String key =
+          entry == null
+              ? ""
+              : entry.endsWith(".*") ? entry.substring(0, entry.length() - 2) : entry;
+      if (!CONF_KEY.matcher(key).matches() || !key.startsWith("spark.")) {
+        v.add(new Violation("allowedSparkConf", "'" + entry + "' is not a spark.* key or prefix"));
+      } else if (!entry.endsWith(".*") && SparkConfPolicy.isDenied(key)) {
+        v.add(
+            new Violation(
+                "allowedSparkConf",
+                "'" + entry + "' is on the built-in deny list and never allowed"));
+      }
+    }
+    if (d.master() != null && !MASTER.matcher(d.master()).matches()) {
+      v.add(new Violation("master", "must be local[...], spark://, k8s://, mesos:// or yarn"));
+    }
+    if (d.deployMode() != null
+        && !d.deployMode().equals("client")
+        && !d.deployMode().equals("cluster")) {
+      v.add(new Violation("deployMode", "must be client or cluster"));
+    }
+    if (d.maxConcurrentRuns() != null
+        && (d.maxConcurrentRuns() < 1 || d.maxConcurrentRuns() > 1000)) {
+      v.add(new Violation("maxConcurrentRuns", "must be between 1 and 1000"));
+    }
+    if (d.timeoutSeconds() != null
+        && (d.timeoutSeconds() < 1 || d.timeoutSeconds() > MAX_TIMEOUT_SECONDS)) {
+      v.add(new Violation("timeoutSeconds", "must be between 1 and " + MAX_TIMEOUT_SECONDS));
+    }
+    RetryPolicy retry = d.retry();
+    if (retry != null) {
+      if (retry.maxAttempts() != null && (retry.maxAttempts() < 1 || retry.maxAttempts() > 10)) {
+        v.add(new Violation("retry.maxAttempts", "must be between 1 and 10"));
+      }
+      if (retry.backoffSeconds() != null
+          && (retry.backoffSeconds() < 0 || retry.backoffSeconds() > 86400)) {
+        v.add(new Violation("retry.backoffSeconds", "must be between 0 and 86400"));
+      }
+    }
+    return v;
+  }
+
+  private static void checkArgs(
+      JobDefinition d, Map<String, ParameterSpec> parameters, List<Violation> v) {
+    List<String> args = d.argsOrEmpty();
+    if (args.size() > MAX_ARGS) {
+      v.add(new Violation("args", "at most " + MAX_ARGS + " arguments"));
+      return;
+    }
+    for (int i = 0; i < args.size(); i++) {
+      String template = args.get(i);
+      String field = "args[" + i + "]";
+      if (template == null || template.length() > 4096) {
+        v.add(new Violation(field, "must be 0 to 4096 characters"));
+        continue;
+      }
+      try {
+        for (String name : ArgTemplate.references(template)) {
+          ParameterSpec spec = parameters.get(name);
+          if (spec == null) {
+            v.add(new Violation(field, "refers to undeclared parameter " + name));
+          } else if (!spec.isRequired() && spec.defaultValue() == null) {
+            // Otherwise the argument would have no value for runs that omit the parameter.
+            v.add(
+                new Violation(field, "parameter " + name + " must be required or have a default"));
+          }
+        }
+      } catch (IllegalArgumentException e) {
+        v.add(new Violation(field, e.getMessage()));
+      }
+    }
+  }
+}

@@ -1,0 +1,72 @@
+package io.sparkgate.config;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Condition;
+import org.springframework.context.annotation.ConditionContext;
+import org.springframework.context.annotation.Conditional;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.type.AnnotatedTypeMetadata;
+
+/**
+ * With no {@code spring.datasource.url}, the service starts a real PostgreSQL of its own, keeps its
+ * data under the work directory and stops it on shutdown. This is what makes {@code java -jar
+ * control-plane.jar} work on a machine with nothing but Java.
+ */
+@Configuration(proxyBeanMethods = false)
+@Conditional(EmbeddedPostgresConfiguration.NoDatasourceUrl.class)
+public class EmbeddedPostgresConfiguration {
+
+  private static final Logger log = LoggerFactory.getLogger(EmbeddedPostgresConfiguration.class);
+
+  @Bean(destroyMethod = "close")
+  EmbeddedPostgres embeddedPostgres(SparkgateProperties properties) throws IOException {
+    Path dataDir =
+        properties.embeddedDb().dataDir().isBlank()
+            ? properties.workDir().resolve("postgres")
+            : Path.of(properties.embeddedDb().dataDir());
+    Files.createDirectories(dataDir);
+    Path binaries = properties.workDir().resolve("postgres-binaries");
+    Files.createDirectories(binaries);
+    EmbeddedPostgres postgres =
+        EmbeddedPostgres.builder()
+            .setDataDirectory(dataDir)
+            .setCleanDataDirectory(false)
+            .setOverrideWorkingDirectory(binaries.toFile())
+            .setPort(properties.embeddedDb().port())
+            .setServerConfig("timezone", "UTC")
+            .start();
+    log.info(
+        "Started embedded PostgreSQL on 127.0.0.1:{} with data in {}",
+        postgres.getPort(),
+        dataDir.toAbsolutePath());
+    return postgres;
+  }
+
+  @Bean
+  DataSource dataSource(EmbeddedPostgres postgres) {
+    HikariConfig config = new HikariConfig();
+    config.setJdbcUrl(postgres.getJdbcUrl("postgres", "postgres"));
+    config.setUsername("postgres");
+    config.setPoolName("sparkgate-embedded");
+    config.setMaximumPoolSize(10);
+    return new HikariDataSource(config);
+  }
+
+  /** Matches when no external database is configured. */
+  static class NoDatasourceUrl implements Condition {
+    @Override
+    public boolean matches(ConditionContext context, AnnotatedTypeMetadata metadata) {
+      String url = context.getEnvironment().getProperty("spring.datasource.url");
+      return url == null || url.isBlank();
+    }
+  }
+}

@@ -1,0 +1,71 @@
+package io.sparkgate.config;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.springframework.stereotype.Component;
+import tools.jackson.core.type.TypeReference;
+import tools.jackson.databind.json.JsonMapper;
+
+/** JSON for jsonb columns and content hashes, through the application's one JSON mapper. */
+@Component
+public class Json {
+
+  private static final TypeReference<Map<String, Object>> MAP = new TypeReference<>() {};
+
+  private final JsonMapper mapper;
+
+  public Json(JsonMapper mapper) {
+    this.mapper = mapper;
+  }
+
+  public String write(Object value) {
+    return mapper.writeValueAsString(value);
+  }
+
+  public <T> T read(String json, Class<T> type) {
+    return mapper.readValue(json, type);
+  }
+
+  public Map<String, Object> readMap(String json) {
+    return json == null ? null : mapper.readValue(json, MAP);
+  }
+
+  /**
+   * A canonical text of a value: its JSON with every object's keys sorted, so equal content gives
+   * equal text whatever order the client wrote it in.
+   */
+  public String canonical(Object value) {
+    return mapper.writeValueAsString(sorted(mapper.convertValue(value, Object.class)));
+  }
+
+  /** The SHA-256 of the canonical text, in hex. */
+  public String hash(Object value) {
+    try {
+      MessageDigest digest = MessageDigest.getInstance("SHA-256");
+      return HexFormat.of()
+          .formatHex(digest.digest(canonical(value).getBytes(StandardCharsets.UTF_8)));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is always available", e);
+    }
+  }
+
+  private static Object sorted(Object node) {
+    if (node instanceof Map<?, ?> map) {
+      Map<String, Object> out = new TreeMap<>();
+      map.forEach((k, v) -> out.put(String.valueOf(k), sorted(v)));
+      return out;
+    }
+    if (node instanceof List<?> list) {
+      List<Object> out = new ArrayList<>(list.size());
+      list.forEach(v -> out.add(sorted(v)));
+      return out;
+    }
+    return node;
+  }
+}

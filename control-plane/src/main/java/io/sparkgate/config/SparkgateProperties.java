@@ -1,0 +1,99 @@
+package io.sparkgate.config;
+
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotNull;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.validation.annotation.Validated;
+
+/**
+ * Every setting of the service, under {@code sparkgate.*}. Each can be set as a Spring property or
+ * environment variable (for example {@code SPARKGATE_RUNS_MAX_CONCURRENT=4}). The README's
+ * configuration reference lists them with their defaults.
+ *
+ * @param workDir where the service keeps driver logs, Spark scratch space and, in embedded mode,
+ *     the PostgreSQL data directory
+ * @param instanceId this process's identity among instances sharing a database; blank means host
+ *     name, process id and a random suffix
+ */
+@Validated
+@ConfigurationProperties("sparkgate")
+public record SparkgateProperties(
+    @DefaultValue(".sparkgate") @NotNull Path workDir,
+    @DefaultValue("") String instanceId,
+    @DefaultValue @Valid Spark spark,
+    @DefaultValue @Valid Runs runs,
+    @DefaultValue @Valid Supervision supervision,
+    @DefaultValue @Valid Api api,
+    @DefaultValue @Valid EmbeddedDb embeddedDb) {
+
+  /**
+   * The Spark runtime.
+   *
+   * @param home a Spark home; blank means {@code SPARK_HOME}, else the runtime this repository's
+   *     build assembles (spark-jobs/target/spark-home)
+   * @param master master URL of jobs that name none
+   * @param deployMode deploy mode of jobs that name none
+   * @param stopGrace how long a stopped driver may take to exit before it is killed
+   */
+  public record Spark(
+      @DefaultValue("") String home,
+      @DefaultValue("local[2]") @NotBlank String master,
+      @DefaultValue("client") @NotBlank String deployMode,
+      @DefaultValue("10s") @NotNull Duration stopGrace) {}
+
+  /**
+   * Runs.
+   *
+   * @param maxConcurrent most runs this instance launches at once; 0 means the number of cores
+   * @param defaultTimeout a run's time limit per attempt when its job sets none
+   * @param logRetention how long driver logs of finished runs are kept
+   */
+  public record Runs(
+      @DefaultValue("0") @Min(0) @Max(1000) int maxConcurrent,
+      @DefaultValue("6h") @NotNull Duration defaultTimeout,
+      @DefaultValue("14d") @NotNull Duration logRetention) {
+
+    public int effectiveMaxConcurrent() {
+      return maxConcurrent > 0 ? maxConcurrent : Runtime.getRuntime().availableProcessors();
+    }
+  }
+
+  /**
+   * The supervision loops.
+   *
+   * @param pollInterval how often the loop looks for queued runs, cancel requests and timeouts (a
+   *     submit or a driver event wakes it sooner)
+   * @param heartbeatInterval how often this instance records that it is alive
+   */
+  public record Supervision(
+      @DefaultValue("1s") @NotNull Duration pollInterval,
+      @DefaultValue("5s") @NotNull Duration heartbeatInterval) {}
+
+  /**
+   * Limits of the REST API.
+   *
+   * @param maxBodyBytes largest accepted request body (413 above)
+   * @param defaultPageSize runs per page when the client asks for no limit
+   * @param maxPageSize largest page a client may ask for
+   * @param maxLogChunkBytes largest slice of a driver log in one response
+   */
+  public record Api(
+      @DefaultValue("1048576") @Min(1024) long maxBodyBytes,
+      @DefaultValue("50") @Min(1) int defaultPageSize,
+      @DefaultValue("500") @Min(1) int maxPageSize,
+      @DefaultValue("1048576") @Min(1024) int maxLogChunkBytes) {}
+
+  /**
+   * The PostgreSQL the service starts itself when {@code spring.datasource.url} is not set.
+   *
+   * @param port port on 127.0.0.1; 0 picks a free one
+   * @param dataDir data directory; blank means {@code <workDir>/postgres}
+   */
+  public record EmbeddedDb(@DefaultValue("0") @Min(0) int port, @DefaultValue("") String dataDir) {}
+}

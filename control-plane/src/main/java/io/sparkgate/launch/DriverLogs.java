@@ -1,0 +1,87 @@
+package io.sparkgate.launch;
+
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Pattern;
+
+/** Reading driver logs: slices by byte offset, and the excerpt that explains a failure. */
+public final class DriverLogs {
+
+  // The tail holds the exception that ended the driver; reading more only costs time.
+  private static final int EXCERPT_SCAN_BYTES = 256 * 1024;
+  private static final int EXCERPT_MAX_CHARS = 2000;
+
+  private static final Pattern THROWABLE_LINE =
+      Pattern.compile(
+          "^(Exception in thread \"[^\"]*\" )?([A-Za-z_$][\\w$]*\\.)+[\\w$]*(Exception|Error|Throwable)(: .*)?$");
+  private static final Pattern CAUSED_BY = Pattern.compile("^Caused by: .*");
+
+  private DriverLogs() {}
+
+  /** A slice of a log: bytes [offset, offset + data.length) of a file of {@code size} bytes. */
+  public record Slice(long offset, long size, byte[] data) {}
+
+  /**
+   * Reads up to {@code maxBytes} from {@code offset}; with {@code tailBytes} set, reads the last
+   * that many bytes instead.
+   */
+  public static Slice read(Path file, long offset, int maxBytes, Integer tailBytes)
+      throws IOException {
+    try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "r")) {
+      long size = raf.length();
+      long start =
+          tailBytes != null
+              ? Math.max(0, size - Math.min(tailBytes, maxBytes))
+              : Math.min(offset, size);
+      int length = (int) Math.min(maxBytes, size - start);
+      byte[] data = new byte[length];
+      raf.seek(start);
+      raf.readFully(data);
+      return new Slice(start, size, data);
+    }
+  }
+
+  /**
+   * The lines of a driver log that say why it failed: the last uncaught exception line with the
+   * causes that follow it. Null when the log holds none.
+   */
+  public static String errorExcerpt(Path file) {
+    if (file == null || !Files.isRegularFile(file)) {
+      return null;
+    }
+    try {
+      long size = Files.size(file);
+      Slice tail = read(file, Math.max(0, size - EXCERPT_SCAN_BYTES), EXCERPT_SCAN_BYTES, null);
+      String[] lines = new String(tail.data(), StandardCharsets.UTF_8).split("\r?\n");
+      int start = -1;
+      for (int i = lines.length - 1; i >= 0; i--) {
+        if (lines[i].startsWith("Exception in thread")) {
+          start = i;
+          break;
+        }
+        if (start < 0 && THROWABLE_LINE.matcher(lines[i]).matches()) {
+          start = i;
+        }
+      }
+      if (start < 0) {
+        return null;
+      }
+      List<String> excerpt = new ArrayList<>();
+      excerpt.add(lines[start].strip());
+      for (int i = start + 1; i < lines.length && excerpt.size() < 4; i++) {
+        if (CAUSED_BY.matcher(lines[i]).matches()) {
+          excerpt.add(lines[i].strip());
+        }
+      }
+      String text = String.join("\n", excerpt);
+      return text.length() > EXCERPT_MAX_CHARS ? text.substring(0, EXCERPT_MAX_CHARS) : text;
+    } catch (IOException e) {
+      return null;
+    }
+  }
+}

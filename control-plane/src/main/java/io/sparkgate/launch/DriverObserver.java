@@ -1,0 +1,17 @@
+package io.sparkgate.launch;
+
+/**
+ * Receives facts about a launched application. Implementations only record facts; deciding what
+ * they mean for the run happens in the supervision loop. Calls may come from any thread.
+ */
+public interface DriverObserver {
+
+  /** The application has an id (local-..., app-..., application_...). */
+  void onAppId(String sparkAppId);
+
+  /** The driver reports that the application is running. */
+  void onRunning();
+
+  /** The driver (or submission client) has exited; called once. */
+  void onExit(DriverExit exit);
+}

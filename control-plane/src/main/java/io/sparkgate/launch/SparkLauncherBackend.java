@@ -1,0 +1,232 @@
+package io.sparkgate.launch;
+
+import io.sparkgate.config.SparkgateProperties;
+import java.io.IOException;
+import java.lang.reflect.Field;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.spark.launcher.SparkAppHandle;
+import org.apache.spark.launcher.SparkLauncher;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Component;
+
+/**
+ * Launches applications with Spark's {@link SparkLauncher}: a {@code bin/spark-submit} child
+ * process per attempt, whose state and application id arrive over the launcher protocol.
+ *
+ * <p>The outcome is decided when the child process has exited, from its exit code: in local mode a
+ * failing job first reports FINISHED and only its non-zero exit says it failed.
+ */
+@Component
+public class SparkLauncherBackend implements SparkBackend {
+
+  private static final Logger log = LoggerFactory.getLogger(SparkLauncherBackend.class);
+
+  private final SparkgateProperties properties;
+  private final Optional<Path> sparkHome;
+
+  public SparkLauncherBackend(SparkgateProperties properties) {
+    this.properties = properties;
+    this.sparkHome = SparkHomeLocator.locate(properties.spark(), System.getenv("SPARK_HOME"));
+    if (sparkHome.isPresent()) {
+      log.info("Launching Spark applications with the Spark home {}", sparkHome.get());
+    } else {
+      log.warn(
+          "No Spark home found: set sparkgate.spark.home or SPARK_HOME, or build the local"
+              + " runtime with ./mvnw package. Runs stay queued until one is available.");
+    }
+  }
+
+  @Override
+  public boolean isAvailable() {
+    return sparkHome.isPresent();
+  }
+
+  @Override
+  public String describe() {
+    return sparkHome.map(Path::toString).orElse("no Spark home");
+  }
+
+  @Override
+  public DriverHandle launch(LaunchSpec spec, DriverObserver observer) throws LaunchException {
+    Path home =
+        sparkHome.orElseThrow(() -> new LaunchException("no Spark home is configured", null));
+    try {
+      Files.createDirectories(spec.logFile().getParent());
+      Files.createDirectories(spec.scratchDir());
+    } catch (IOException e) {
+      throw new LaunchException("cannot create the run's directories: " + e.getMessage(), e);
+    }
+    Map<String, String> env = new HashMap<>();
+    env.put("SPARK_HOME", home.toString());
+    if (System.getenv("JAVA_HOME") == null) {
+      env.put("JAVA_HOME", System.getProperty("java.home"));
+    }
+    SparkLauncher launcher =
+        new SparkLauncher(env)
+            .setSparkHome(home.toString())
+            .setAppResource(spec.appResource())
+            .setAppName("sparkgate-" + spec.job() + "-" + spec.runId())
+            .setMaster(spec.master())
+            .setDeployMode(spec.deployMode())
+            .redirectOutput(spec.logFile().toFile())
+            .redirectError();
+    if (spec.mainClass() != null) {
+      launcher.setMainClass(spec.mainClass());
+    }
+    spec.sparkConf().forEach(launcher::setConf);
+    launcher.setConf(LaunchSpec.RUN_ID_CONF, spec.runId().toString());
+    launcher.setConf(LaunchSpec.ATTEMPT_CONF, Integer.toString(spec.attempt()));
+    String scratch = spec.scratchDir().toAbsolutePath().toString();
+    launcher.setConf("spark.local.dir", scratch);
+    launcher.setConf(SparkLauncher.DRIVER_EXTRA_JAVA_OPTIONS, "-Djava.io.tmpdir=" + scratch);
+    if (spec.master().startsWith("yarn")) {
+      launcher.setConf("spark.yarn.tags", "sparkgate-run-" + spec.runId());
+    }
+    launcher.addAppArgs(spec.args().toArray(String[]::new));
+
+    Facts facts = new Facts(observer, spec.logFile());
+    SparkAppHandle handle;
+    try {
+      handle = launcher.startApplication(facts);
+    } catch (IOException e) {
+      throw new LaunchException("spark-submit could not be started: " + e.getMessage(), e);
+    }
+    Process process = childProcess(handle);
+    facts.watch(handle, process);
+    return new LauncherHandle(handle, process);
+  }
+
+  /** Spark's state, mapped to ours: the one place where Spark's states are interpreted. */
+  static AppState map(SparkAppHandle.State state) {
+    return switch (state) {
+      case UNKNOWN, CONNECTED, SUBMITTED -> AppState.STARTING;
+      case RUNNING -> AppState.RUNNING;
+      case FINISHED -> AppState.FINISHED;
+      case FAILED -> AppState.FAILED;
+      case KILLED -> AppState.KILLED;
+      case LOST -> AppState.LOST;
+    };
+  }
+
+  /**
+   * The spark-submit child process behind a handle. SparkAppHandle exposes neither the exit code
+   * nor the process, and a non-zero exit is the only reliable failure signal in local mode, so we
+   * read the handle's private field once, right after the launch. If a Spark version renames it, we
+   * fall back to the handle's states alone (no exit code) and say so in the log.
+   */
+  static Process childProcess(SparkAppHandle handle) {
+    try {
+      Field field = handle.getClass().getDeclaredField("childProc");
+      field.setAccessible(true);
+      return (Process) field.get(handle);
+    } catch (ReflectiveOperationException | RuntimeException e) {
+      log.warn(
+          "Cannot reach the spark-submit process ({}); exit codes will be unknown", e.toString());
+      return null;
+    }
+  }
+
+  /** Turns handle callbacks and the process exit into observer facts, each at most once. */
+  private static final class Facts implements SparkAppHandle.Listener {
+    private final DriverObserver observer;
+    private final Path logFile;
+    private final AtomicReference<AppState> lastState = new AtomicReference<>(AppState.STARTING);
+    private final AtomicBoolean running = new AtomicBoolean();
+    private final AtomicBoolean appIdSeen = new AtomicBoolean();
+    private final AtomicBoolean exited = new AtomicBoolean();
+    private volatile boolean exitFromStates;
+
+    Facts(DriverObserver observer, Path logFile) {
+      this.observer = observer;
+      this.logFile = logFile;
+    }
+
+    void watch(SparkAppHandle handle, Process process) {
+      exitFromStates = process == null;
+      infoChanged(handle);
+      stateChanged(handle);
+      if (process != null) {
+        process.onExit().thenAccept(p -> exit(p.exitValue()));
+      }
+    }
+
+    @Override
+    public void stateChanged(SparkAppHandle handle) {
+      AppState state = map(handle.getState());
+      if (state.isFinal() || state == AppState.RUNNING) {
+        lastState.set(state);
+      }
+      if (state == AppState.RUNNING && running.compareAndSet(false, true)) {
+        observer.onRunning();
+      }
+      infoChanged(handle);
+      if (state.isFinal() && exitFromStates) {
+        exit(null);
+      }
+    }
+
+    @Override
+    public void infoChanged(SparkAppHandle handle) {
+      String appId = handle.getAppId();
+      if (appId != null && appIdSeen.compareAndSet(false, true)) {
+        observer.onAppId(appId);
+      }
+    }
+
+    private void exit(Integer exitCode) {
+      if (exited.compareAndSet(false, true)) {
+        AppState last = lastState.get();
+        boolean failed = exitCode == null ? last != AppState.FINISHED : exitCode != 0;
+        String error = failed ? DriverLogs.errorExcerpt(logFile) : null;
+        if (failed && error == null && exitCode != null) {
+          error = "spark-submit exited with code " + exitCode;
+        }
+        observer.onExit(new DriverExit(exitCode, last, error));
+      }
+    }
+  }
+
+  private static final class LauncherHandle implements DriverHandle {
+    private final SparkAppHandle handle;
+    private final Process process;
+
+    LauncherHandle(SparkAppHandle handle, Process process) {
+      this.handle = handle;
+      this.process = process;
+    }
+
+    @Override
+    public void requestStop() {
+      try {
+        handle.stop();
+      } catch (IllegalStateException notConnected) {
+        // The driver has not connected back yet; the kill after the grace period ends it.
+        log.debug("Stop requested before the driver connected: {}", notConnected.getMessage());
+      }
+    }
+
+    @Override
+    public void kill() {
+      if (process != null) {
+        // The script execs the driver, so this is the driver itself; children go first so that
+        // none is re-parented and left behind.
+        process.descendants().forEach(ProcessHandle::destroyForcibly);
+        process.destroyForcibly();
+      }
+      handle.kill();
+    }
+
+    @Override
+    public OptionalLong pid() {
+      return process == null ? OptionalLong.empty() : OptionalLong.of(process.pid());
+    }
+  }
+}

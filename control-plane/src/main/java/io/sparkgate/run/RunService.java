@@ -1,0 +1,303 @@
+package io.sparkgate.run;
+
+import io.sparkgate.catalog.CatalogService;
+import io.sparkgate.catalog.JobDefinition;
+import io.sparkgate.catalog.JobVersion;
+import io.sparkgate.catalog.ParameterBinder;
+import io.sparkgate.catalog.SparkConfPolicy;
+import io.sparkgate.config.InstanceIdentity;
+import io.sparkgate.config.Json;
+import io.sparkgate.config.SparkgateProperties;
+import io.sparkgate.error.ErrorKind;
+import io.sparkgate.error.SparkgateException;
+import io.sparkgate.error.SparkgateException.Violation;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.regex.Pattern;
+import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.stereotype.Service;
+
+/** Submitting, reading and cancelling runs. */
+@Service
+public class RunService {
+
+  /** Printable ASCII, 1 to 255 characters. */
+  static final Pattern IDEMPOTENCY_KEY = Pattern.compile("[\\x20-\\x7E]{1,255}");
+
+  static final Pattern LABEL_KEY =
+      Pattern.compile("[A-Za-z0-9]([A-Za-z0-9._/-]{0,61}[A-Za-z0-9])?");
+  static final int MAX_LABELS = 32;
+  static final int MAX_LABEL_VALUE = 255;
+  static final int MAX_CONF_OVERRIDES = 64;
+  static final int MAX_CONF_VALUE = 4096;
+
+  // A submit loses at most one race per concurrent state change of the key's run; more than a few
+  // in a row means something else is wrong.
+  private static final int MAX_SUBMIT_ROUNDS = 5;
+
+  private final RunRepository runs;
+  private final CatalogService catalog;
+  private final Json json;
+  private final Clock clock;
+  private final InstanceIdentity instance;
+  private final SparkgateProperties properties;
+  private final ApplicationEventPublisher events;
+
+  public RunService(
+      RunRepository runs,
+      CatalogService catalog,
+      Json json,
+      Clock clock,
+      InstanceIdentity instance,
+      SparkgateProperties properties,
+      ApplicationEventPublisher events) {
+    this.runs = runs;
+    this.catalog = catalog;
+    this.json = json;
+    this.clock = clock;
+    this.instance = instance;
+    this.properties = properties;
+    this.events = events;
+  }
+
+  /** A submitted run and whether an earlier submit with the same key returned it. */
+  public record Submission(Run run, boolean replayed) {}
+
+  /**
+   * Submits a run. With an idempotency key: the same request again returns the run that holds the
+   * key (live or succeeded) and launches nothing; after that run failed, was cancelled or timed
+   * out, it creates a new run pointing to it; a different request with the key is refused.
+   */
+  public Submission submit(SubmitRequest request, String idempotencyKey, String actor) {
+    if (idempotencyKey != null && !IDEMPOTENCY_KEY.matcher(idempotencyKey).matches()) {
+      throw new SparkgateException(
+          ErrorKind.INVALID_IDEMPOTENCY_KEY,
+          "An Idempotency-Key is 1 to 255 printable ASCII characters.");
+    }
+    if (request.job() == null || request.job().isBlank()) {
+      throw SparkgateException.withViolations(
+          ErrorKind.INVALID_REQUEST,
+          "The request is not valid.",
+          List.of(new Violation("job", "is required")));
+    }
+    Map<String, String> labels = checkLabels(request.labels());
+    JobVersion version = catalog.runnableVersion(request.job());
+    JobDefinition definition = version.definition();
+    Map<String, Object> params =
+        ParameterBinder.bind(
+            definition.parametersOrEmpty(), request.params() == null ? Map.of() : request.params());
+    Map<String, String> sparkConf = effectiveConf(definition, request.sparkConf());
+    int timeoutSeconds = timeoutSeconds(definition, request.timeoutSeconds());
+
+    Map<String, Object> fingerprinted = new LinkedHashMap<>();
+    fingerprinted.put("job", version.jobName());
+    fingerprinted.put("params", params);
+    fingerprinted.put("sparkConf", sparkConf);
+    String fingerprint = json.hash(fingerprinted);
+
+    for (int round = 0; round < MAX_SUBMIT_ROUNDS; round++) {
+      UUID previousRunId = null;
+      if (idempotencyKey != null) {
+        Optional<Run> latest = runs.findLatestByKey(idempotencyKey);
+        if (latest.isPresent()) {
+          Run holder = latest.get();
+          if (!holder.fingerprint().equals(fingerprint)) {
+            throw new SparkgateException(
+                ErrorKind.IDEMPOTENCY_KEY_REUSED,
+                "Idempotency-Key was used for a different request (run "
+                    + holder.id()
+                    + "); use a new key for a new request.",
+                Map.of("runId", holder.id()));
+          }
+          if (holder.state().holdsIdempotencyKey()) {
+            return new Submission(holder, true);
+          }
+          previousRunId = holder.id();
+        }
+      }
+      NewRun run =
+          new NewRun(
+              UUID.randomUUID(),
+              version.jobName(),
+              version.version(),
+              params,
+              sparkConf,
+              labels,
+              idempotencyKey,
+              fingerprint,
+              previousRunId,
+              actor,
+              now(),
+              definition.retryOrDefault().maxAttemptsOrDefault(),
+              timeoutSeconds);
+      if (runs.insertQueued(run, instance.id())) {
+        events.publishEvent(new RunWakeUp(run.id()));
+        return new Submission(get(run.id()), false);
+      }
+      // Another submit with this key won the race: read what it created and answer with that.
+    }
+    throw new SparkgateException(
+        ErrorKind.SERVICE_UNAVAILABLE, "The submit kept racing with other submits; try again.");
+  }
+
+  public Run get(UUID id) {
+    return runs.find(id)
+        .orElseThrow(() -> new SparkgateException(ErrorKind.RUN_NOT_FOUND, "No run " + id + "."));
+  }
+
+  public List<Attempt> attempts(UUID id) {
+    return runs.findAttempts(id);
+  }
+
+  public List<RunEvent> events(UUID id) {
+    get(id);
+    return runs.findEvents(id);
+  }
+
+  /** A page of runs, newest first, and the cursor of the next page if there may be one. */
+  public record Page(List<Run> runs, PageCursor next) {}
+
+  public Page list(RunFilter filter, String cursor, Integer limit) {
+    int max = properties.api().maxPageSize();
+    int size = limit == null ? properties.api().defaultPageSize() : limit;
+    if (size < 1 || size > max) {
+      throw new SparkgateException(
+          ErrorKind.INVALID_REQUEST, "limit must be between 1 and " + max + ".");
+    }
+    if (filter.job() != null && filter.job().length() > 63) {
+      throw new SparkgateException(ErrorKind.INVALID_REQUEST, "job must be a job name.");
+    }
+    PageCursor after = cursor == null || cursor.isEmpty() ? null : PageCursor.decode(cursor);
+    List<Run> page = runs.list(filter, after, size);
+    PageCursor next =
+        page.size() == size
+            ? new PageCursor(page.get(size - 1).createdAt(), page.get(size - 1).id())
+            : null;
+    return new Page(page, next);
+  }
+
+  /**
+   * Cancels a run: a queued run ends CANCELLED at once; a launching or running one is stopped by
+   * the instance that owns it, which then ends it CANCELLED. A terminal run is a conflict (409).
+   */
+  public Run cancel(UUID id, String actor) {
+    for (int round = 0; round < MAX_SUBMIT_ROUNDS; round++) {
+      Run run = get(id);
+      switch (run.state()) {
+        case SUCCEEDED, FAILED, CANCELLED, TIMED_OUT ->
+            throw new SparkgateException(
+                ErrorKind.INVALID_STATE,
+                "Run " + id + " is already " + run.state() + ".",
+                Map.of("state", run.state().name()));
+        case QUEUED -> {
+          if (runs.transition(
+              id,
+              RunState.QUEUED,
+              RunState.CANCELLED,
+              "cancelled by " + actor + " before launch",
+              actor,
+              instance.id(),
+              now(),
+              null)) {
+            return get(id);
+          }
+        }
+        case LAUNCHING, RUNNING -> {
+          runs.requestCancel(id, actor, now());
+          events.publishEvent(new RunWakeUp(id));
+          return get(id);
+        }
+      }
+      // The run changed state under us: look again.
+    }
+    throw new SparkgateException(
+        ErrorKind.SERVICE_UNAVAILABLE, "The run kept changing state; try again.");
+  }
+
+  private Map<String, String> effectiveConf(
+      JobDefinition definition, Map<String, String> overrides) {
+    Map<String, String> conf = new TreeMap<>(definition.sparkConfOrEmpty());
+    if (overrides == null || overrides.isEmpty()) {
+      return conf;
+    }
+    List<Violation> violations = new ArrayList<>();
+    if (overrides.size() > MAX_CONF_OVERRIDES) {
+      violations.add(new Violation("sparkConf", "at most " + MAX_CONF_OVERRIDES + " keys"));
+    }
+    overrides.forEach(
+        (key, value) -> {
+          if (SparkConfPolicy.isDenied(key)) {
+            violations.add(
+                new Violation(
+                    "sparkConf." + key, "is on the built-in deny list and never allowed"));
+          } else if (!SparkConfPolicy.allows(definition.allowedSparkConfOrEmpty(), key)) {
+            violations.add(new Violation("sparkConf." + key, "is not allowed by this job"));
+          } else if (value == null || value.length() > MAX_CONF_VALUE) {
+            violations.add(
+                new Violation(
+                    "sparkConf." + key, "value must be 0 to " + MAX_CONF_VALUE + " chars"));
+          }
+        });
+    if (!violations.isEmpty()) {
+      throw SparkgateException.withViolations(
+          ErrorKind.DISALLOWED_SPARK_CONF, "The run sets Spark conf it may not set.", violations);
+    }
+    conf.putAll(overrides);
+    return conf;
+  }
+
+  private int timeoutSeconds(JobDefinition definition, Integer requested) {
+    int limit =
+        definition.timeoutSeconds() != null
+            ? definition.timeoutSeconds()
+            : (int) Math.min(Integer.MAX_VALUE, properties.runs().defaultTimeout().toSeconds());
+    if (requested == null) {
+      return limit;
+    }
+    if (requested < 1 || requested > limit) {
+      throw SparkgateException.withViolations(
+          ErrorKind.INVALID_PARAMETER,
+          "A run may only shorten its job's time limit.",
+          List.of(new Violation("timeoutSeconds", "must be between 1 and " + limit)));
+    }
+    return requested;
+  }
+
+  private static Map<String, String> checkLabels(Map<String, String> labels) {
+    if (labels == null) {
+      return Map.of();
+    }
+    List<Violation> violations = new ArrayList<>();
+    if (labels.size() > MAX_LABELS) {
+      violations.add(new Violation("labels", "at most " + MAX_LABELS + " labels"));
+    }
+    labels.forEach(
+        (key, value) -> {
+          if (!LABEL_KEY.matcher(key).matches()) {
+            violations.add(
+                new Violation("labels." + key, "key must be 1 to 63 letters, digits, . _ / -"));
+          }
+          if (value == null || value.length() > MAX_LABEL_VALUE) {
+            violations.add(
+                new Violation("labels." + key, "value must be 0 to " + MAX_LABEL_VALUE + " chars"));
+          }
+        });
+    if (!violations.isEmpty()) {
+      throw SparkgateException.withViolations(
+          ErrorKind.INVALID_REQUEST, "The run's labels are not valid.", violations);
+    }
+    return new TreeMap<>(labels);
+  }
+
+  private Instant now() {
+    return clock.instant().truncatedTo(ChronoUnit.MICROS);
+  }
+}

@@ -1,0 +1,268 @@
+package io.sparkgate.run.web;
+
+import io.sparkgate.error.ErrorKind;
+import io.sparkgate.error.SparkgateException;
+import io.sparkgate.run.RunFilter;
+import io.sparkgate.run.RunLogs;
+import io.sparkgate.run.RunService;
+import io.sparkgate.run.RunService.Submission;
+import io.sparkgate.run.RunState;
+import io.sparkgate.web.Actors;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.headers.Header;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.tags.Tag;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import org.springframework.http.ProblemDetail;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestHeader;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+/** Submitting, finding, cancelling and inspecting runs. */
+@RestController
+@RequestMapping(path = "/api/v1/runs", produces = "application/json")
+@Tag(name = "Runs", description = "Submit, find, cancel and inspect runs.")
+@ApiResponse(
+    responseCode = "400",
+    description = "Malformed request",
+    content =
+        @Content(
+            mediaType = "application/problem+json",
+            schema = @Schema(implementation = ProblemDetail.class)))
+public class RunController {
+
+  static final String IDEMPOTENCY_KEY = "Idempotency-Key";
+  static final String REPLAYED = "Idempotent-Replayed";
+
+  private final RunService runs;
+  private final RunLogs logs;
+  private final Actors actors;
+
+  public RunController(RunService runs, RunLogs logs, Actors actors) {
+    this.runs = runs;
+    this.logs = logs;
+    this.actors = actors;
+  }
+
+  @PostMapping(consumes = "application/json")
+  @Operation(
+      summary = "Submit a run",
+      description =
+          "Queues a run of the job's latest version. With an Idempotency-Key, a retried submit"
+              + " returns the existing run (200, Idempotent-Replayed: true) while it is live or"
+              + " succeeded, creates a new run with previousRunId after it failed, was cancelled"
+              + " or timed out, and is refused (422) if the request differs.")
+  @ApiResponse(
+      responseCode = "201",
+      description = "A new run was queued",
+      headers = @Header(name = "Location", description = "The run's URL"))
+  @ApiResponse(
+      responseCode = "200",
+      description = "The key returned an existing run; nothing was launched",
+      headers = @Header(name = REPLAYED, description = "true", schema = @Schema(type = "string")))
+  @ApiResponse(
+      responseCode = "422",
+      description =
+          "Unknown or disabled job, invalid parameters, disallowed Spark conf, or the key was used"
+              + " for a different request",
+      content =
+          @Content(
+              mediaType = "application/problem+json",
+              schema = @Schema(implementation = ProblemDetail.class)))
+  @ApiResponse(
+      responseCode = "413",
+      description = "Body too large",
+      content =
+          @Content(
+              mediaType = "application/problem+json",
+              schema = @Schema(implementation = ProblemDetail.class)))
+  public ResponseEntity<RunView> submit(
+      @RequestBody SubmitRunBody body,
+      @Parameter(
+              description = "Makes the submit safe to retry: 1 to 255 printable characters.",
+              example = "market_data_daily/scheduled__2024-03-15/curate/-1")
+          @RequestHeader(name = IDEMPOTENCY_KEY, required = false)
+          String idempotencyKey) {
+    Submission submission = runs.submit(body.toRequest(), idempotencyKey, actors.current());
+    RunView view = RunView.of(submission.run(), runs.attempts(submission.run().id()));
+    if (submission.replayed()) {
+      return ResponseEntity.ok().header(REPLAYED, "true").body(view);
+    }
+    return ResponseEntity.created(URI.create("/api/v1/runs/" + view.runId())).body(view);
+  }
+
+  @GetMapping("/{runId}")
+  @Operation(summary = "Get a run with its attempts")
+  @ApiResponse(responseCode = "200", description = "The run")
+  @ApiResponse(
+      responseCode = "404",
+      description = "No such run",
+      content =
+          @Content(
+              mediaType = "application/problem+json",
+              schema = @Schema(implementation = ProblemDetail.class)))
+  public RunView get(@PathVariable UUID runId) {
+    return RunView.of(runs.get(runId), runs.attempts(runId));
+  }
+
+  @GetMapping
+  @Operation(
+      summary = "List runs, newest first",
+      description = "Keyset pagination: pass the nextCursor of a page as cursor to get the next.")
+  @ApiResponse(responseCode = "200", description = "A page of runs")
+  public RunPageView list(
+      @Parameter(description = "Only runs of this job.", example = "demo")
+          @RequestParam(required = false)
+          String job,
+      @Parameter(
+              description = "Only runs in these states (comma-separated).",
+              example = "RUNNING,QUEUED")
+          @RequestParam(required = false)
+          String state,
+      @Parameter(
+              description = "Only runs with this label, as key=value; repeat to require several.",
+              example = "team=markets")
+          @RequestParam(required = false)
+          List<String> label,
+      @Parameter(description = "Page size (default 50, at most 500).", example = "50")
+          @RequestParam(required = false)
+          Integer limit,
+      @Parameter(description = "The nextCursor of the previous page.")
+          @RequestParam(required = false)
+          String cursor) {
+    RunService.Page page =
+        runs.list(new RunFilter(job, states(state), labels(label)), cursor, limit);
+    List<RunView> views =
+        page.runs().stream().map(r -> RunView.of(r, runs.attempts(r.id()))).toList();
+    return new RunPageView(views, page.next() == null ? null : page.next().encode());
+  }
+
+  @PostMapping("/{runId}/cancel")
+  @Operation(
+      summary = "Cancel a run",
+      description =
+          "A queued run is cancelled at once; a launching or running one is stopped by the"
+              + " instance that owns it and then ends CANCELLED.")
+  @ApiResponse(responseCode = "202", description = "The run is cancelled or being stopped")
+  @ApiResponse(
+      responseCode = "409",
+      description = "The run has already ended",
+      content =
+          @Content(
+              mediaType = "application/problem+json",
+              schema = @Schema(implementation = ProblemDetail.class)))
+  @ApiResponse(
+      responseCode = "404",
+      description = "No such run",
+      content =
+          @Content(
+              mediaType = "application/problem+json",
+              schema = @Schema(implementation = ProblemDetail.class)))
+  public ResponseEntity<RunView> cancel(@PathVariable UUID runId) {
+    var run = runs.cancel(runId, actors.current());
+    return ResponseEntity.accepted().body(RunView.of(run, runs.attempts(runId)));
+  }
+
+  @GetMapping("/{runId}/events")
+  @Operation(summary = "The run's state history, oldest first")
+  @ApiResponse(responseCode = "200", description = "The events")
+  @ApiResponse(
+      responseCode = "404",
+      description = "No such run",
+      content =
+          @Content(
+              mediaType = "application/problem+json",
+              schema = @Schema(implementation = ProblemDetail.class)))
+  public List<RunEventView> events(@PathVariable UUID runId) {
+    return runs.events(runId).stream().map(RunEventView::of).toList();
+  }
+
+  @GetMapping("/{runId}/log")
+  @Operation(
+      summary = "A slice of an attempt's driver log",
+      description =
+          "Pages by byte offset (offset, limit) or returns the last bytes (tail). Keep asking from"
+              + " nextOffset until complete is true and nextOffset equals size.")
+  @ApiResponse(responseCode = "200", description = "The slice")
+  @ApiResponse(
+      responseCode = "404",
+      description = "No such run or attempt, or no log available",
+      content =
+          @Content(
+              mediaType = "application/problem+json",
+              schema = @Schema(implementation = ProblemDetail.class)))
+  public LogView log(
+      @PathVariable UUID runId,
+      @Parameter(description = "Attempt number (default: the latest).")
+          @RequestParam(required = false)
+          Integer attempt,
+      @Parameter(description = "First byte to return.", example = "0")
+          @RequestParam(required = false)
+          Long offset,
+      @Parameter(description = "Most bytes to return (default and maximum 1 MiB).")
+          @RequestParam(required = false)
+          Integer limit,
+      @Parameter(description = "Return the last this many bytes instead.", example = "4096")
+          @RequestParam(required = false)
+          Integer tail) {
+    RunLogs.Slice slice = logs.read(runId, attempt, offset, limit, tail);
+    return new LogView(
+        slice.attempt(),
+        slice.offset(),
+        slice.offset() + slice.data().length,
+        slice.size(),
+        slice.complete() && slice.offset() + slice.data().length >= slice.size(),
+        new String(slice.data(), StandardCharsets.UTF_8));
+  }
+
+  private static Set<RunState> states(String text) {
+    if (text == null || text.isBlank()) {
+      return Set.of();
+    }
+    Set<RunState> states = EnumSet.noneOf(RunState.class);
+    for (String part : text.split(",")) {
+      try {
+        states.add(RunState.valueOf(part.strip().toUpperCase(Locale.ROOT)));
+      } catch (IllegalArgumentException e) {
+        throw new SparkgateException(
+            ErrorKind.INVALID_REQUEST, "state must be a list of run states, not '" + part + "'.");
+      }
+    }
+    return states;
+  }
+
+  private static Map<String, String> labels(List<String> labels) {
+    Map<String, String> out = new LinkedHashMap<>();
+    if (labels == null) {
+      return out;
+    }
+    if (labels.size() > 32) {
+      throw new SparkgateException(ErrorKind.INVALID_REQUEST, "At most 32 label filters.");
+    }
+    for (String label : labels) {
+      int eq = label.indexOf('=');
+      if (eq <= 0) {
+        throw new SparkgateException(ErrorKind.INVALID_REQUEST, "label must be key=value.");
+      }
+      out.put(label.substring(0, eq), label.substring(eq + 1));
+    }
+    return out;
+  }
+}

@@ -1,0 +1,34 @@
+package io.sparkgate.run.web;
+
+import io.sparkgate.run.SubmitRequest;
+import io.swagger.v3.oas.annotations.media.Schema;
+import java.util.Map;
+
+/** The body of {@code POST /api/v1/runs}. */
+@Schema(
+    description = "A request to run a registered job.",
+    example =
+        """
+        {"job": "demo", "params": {"date": "2024-03-15", "rows": 1000},
+         "sparkConf": {"spark.sql.shuffle.partitions": "4"},
+         "labels": {"team": "markets", "dag": "market_data_daily"}}
+        """)
+public record SubmitRunBody(
+    @Schema(
+            description = "Name of a registered, enabled job.",
+            example = "demo",
+            requiredMode = Schema.RequiredMode.REQUIRED)
+        String job,
+    @Schema(description = "Parameter values by name; typed and validated against the job.")
+        Map<String, Object> params,
+    @Schema(description = "Spark conf overrides; only keys the job allows.")
+        Map<String, String> sparkConf,
+    @Schema(description = "Free-form labels for finding runs later (at most 32).")
+        Map<String, String> labels,
+    @Schema(description = "A shorter time limit than the job's, in seconds.", example = "600")
+        Integer timeoutSeconds) {
+
+  SubmitRequest toRequest() {
+    return new SubmitRequest(job, params, sparkConf, labels, timeoutSeconds);
+  }
+}

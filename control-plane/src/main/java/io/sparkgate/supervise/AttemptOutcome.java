@@ -1,0 +1,50 @@
+package io.sparkgate.supervise;
+
+import io.sparkgate.run.AttemptState;
+
+/**
+ * What an ended attempt means: its own state and the reason recorded on the run. Pure, so every
+ * combination of facts is unit-tested.
+ */
+record AttemptOutcome(AttemptState state, Integer exitCode, String reason, String error) {
+
+  static AttemptOutcome decide(ActiveAttempt.Snapshot facts, int timeoutSeconds) {
+    Integer exitCode = facts.exit() == null ? null : facts.exit().exitCode();
+    String error = facts.exit() == null ? null : facts.exit().error();
+    if (facts.stopReason() != null) {
+      return switch (facts.stopReason()) {
+        case CANCEL ->
+            new AttemptOutcome(
+                AttemptState.KILLED, exitCode, "cancelled by " + facts.stoppedBy(), null);
+        case TIMEOUT ->
+            new AttemptOutcome(
+                AttemptState.TIMED_OUT, exitCode, "timed out after " + timeoutSeconds + " s", null);
+        case SHUTDOWN ->
+            new AttemptOutcome(
+                AttemptState.LOST, exitCode, "driver stopped because its instance shut down", null);
+      };
+    }
+    if (facts.launchError() != null) {
+      return new AttemptOutcome(
+          AttemptState.FAILED, null, "launch failed: " + facts.launchError(), facts.launchError());
+    }
+    if (facts.exit().succeeded()) {
+      return new AttemptOutcome(AttemptState.SUCCEEDED, exitCode, "driver finished", null);
+    }
+    if (exitCode == null && facts.exit().finalState() == io.sparkgate.launch.AppState.LOST) {
+      return new AttemptOutcome(
+          AttemptState.LOST, null, "driver could no longer be observed", error);
+    }
+    String reason = exitCode == null ? "driver failed" : "driver exited with code " + exitCode;
+    return new AttemptOutcome(
+        AttemptState.FAILED,
+        exitCode,
+        error == null ? reason : reason + ": " + firstLine(error),
+        error);
+  }
+
+  private static String firstLine(String text) {
+    int newline = text.indexOf('\n');
+    return newline < 0 ? text : text.substring(0, newline);
+  }
+}

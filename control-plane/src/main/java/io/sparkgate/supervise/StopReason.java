@@ -1,0 +1,8 @@
+package io.sparkgate.supervise;
+
+/** Why Sparkgate stopped a driver; decides the attempt's outcome over the driver's exit code. */
+enum StopReason {
+  CANCEL,
+  TIMEOUT,
+  SHUTDOWN
+}

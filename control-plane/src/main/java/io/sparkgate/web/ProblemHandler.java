@@ -1,0 +1,142 @@
+package io.sparkgate.web;
+
+import io.sparkgate.error.ErrorKind;
+import io.sparkgate.error.SparkgateException;
+import java.net.URI;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.HttpStatusCode;
+import org.springframework.http.ProblemDetail;
+import org.springframework.http.ResponseEntity;
+import org.springframework.http.converter.HttpMessageNotReadableException;
+import org.springframework.web.bind.annotation.ExceptionHandler;
+import org.springframework.web.bind.annotation.RestControllerAdvice;
+import org.springframework.web.context.request.WebRequest;
+import org.springframework.web.method.annotation.MethodArgumentTypeMismatchException;
+import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
+
+/**
+ * Turns every error into RFC 9457 problem details with a stable {@code type}. No response carries a
+ * stack trace, an exception class or SQL: unexpected failures are logged and answered with a
+ * generic 500.
+ */
+@RestControllerAdvice
+public class ProblemHandler extends ResponseEntityExceptionHandler {
+
+  private static final Logger log = LoggerFactory.getLogger(ProblemHandler.class);
+
+  @ExceptionHandler(SparkgateException.class)
+  ResponseEntity<Object> handleSparkgate(SparkgateException e, WebRequest request) {
+    ProblemDetail problem = problem(e.kind(), e.getMessage());
+    e.properties().forEach(problem::setProperty);
+    return withProblemType(problem);
+  }
+
+  @ExceptionHandler(MethodArgumentTypeMismatchException.class)
+  ResponseEntity<Object> handleTypeMismatch(MethodArgumentTypeMismatchException e) {
+    if ("runId".equals(e.getName())) {
+      // A malformed id names no run.
+      return withProblemType(problem(ErrorKind.RUN_NOT_FOUND, "No run " + e.getValue() + "."));
+    }
+    return withProblemType(
+        problem(
+            ErrorKind.INVALID_REQUEST, "Parameter '" + e.getName() + "' has an invalid value."));
+  }
+
+  @ExceptionHandler(Exception.class)
+  ResponseEntity<Object> handleUnexpected(Exception e) {
+    log.error("Unexpected error", e);
+    return withProblemType(problem(ErrorKind.INTERNAL, "An unexpected error occurred."));
+  }
+
+  @Override
+  protected ResponseEntity<Object> handleHttpMessageNotReadable(
+      HttpMessageNotReadableException e,
+      HttpHeaders headers,
+      HttpStatusCode status,
+      WebRequest request) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof PayloadTooLargeException tooLarge) {
+        return withProblemType(problem(ErrorKind.PAYLOAD_TOO_LARGE, tooLarge.getMessage() + "."));
+      }
+    }
+    return withProblemType(
+        problem(
+            ErrorKind.MALFORMED_REQUEST,
+            "The request body is not valid JSON of the expected shape: " + safeReason(e)));
+  }
+
+  /** Gives Spring MVC's own errors (404, 405, 415, ...) our stable types. */
+  @Override
+  protected ResponseEntity<Object> handleExceptionInternal(
+      Exception e, Object body, HttpHeaders headers, HttpStatusCode status, WebRequest request) {
+    ProblemDetail problem =
+        body instanceof ProblemDetail detail
+            ? detail
+            : ProblemDetail.forStatusAndDetail(status, "The request could not be processed.");
+    ErrorKind kind = kindFor(status.value());
+    problem.setType(URI.create(kind.type()));
+    if (problem.getTitle() == null) {
+      problem.setTitle(kind.title());
+    }
+    if (status.is5xxServerError()) {
+      log.error("Request failed", e);
+      problem.setDetail("An unexpected error occurred.");
+    }
+    return ResponseEntity.status(status)
+        .headers(headers)
+        .contentType(org.springframework.http.MediaType.APPLICATION_PROBLEM_JSON)
+        .body(problem);
+  }
+
+  static ErrorKind kindFor(int status) {
+    return switch (status) {
+      case 400 -> ErrorKind.MALFORMED_REQUEST;
+      case 404 -> ErrorKind.NOT_FOUND;
+      case 405 -> ErrorKind.METHOD_NOT_ALLOWED;
+      case 406 -> ErrorKind.NOT_ACCEPTABLE;
+      case 413 -> ErrorKind.PAYLOAD_TOO_LARGE;
+      case 415 -> ErrorKind.UNSUPPORTED_MEDIA_TYPE;
+      case 503 -> ErrorKind.SERVICE_UNAVAILABLE;
+      default -> status >= 500 ? ErrorKind.INTERNAL : ErrorKind.INVALID_REQUEST;
+    };
+  }
+
+  static ProblemDetail problem(ErrorKind kind, String detail) {
+    ProblemDetail problem =
+        ProblemDetail.forStatusAndDetail(HttpStatus.valueOf(kind.status()), detail);
+    problem.setType(URI.create(kind.type()));
+    problem.setTitle(kind.title());
+    return problem;
+  }
+
+  private static ResponseEntity<Object> withProblemType(ProblemDetail problem) {
+    return ResponseEntity.status(problem.getStatus())
+        .contentType(org.springframework.http.MediaType.APPLICATION_PROBLEM_JSON)
+        .body(problem);
+  }
+
+  /**
+   * The parser's complaint, without class names or source locations: enough for a client to find
+   * its mistake, nothing about our internals.
+   */
+  private static String safeReason(HttpMessageNotReadableException e) {
+    Throwable root = e.getMostSpecificCause();
+    String message = root.getMessage() == null ? "" : root.getMessage();
+    int cut = message.indexOf(" at [Source");
+    if (cut >= 0) {
+      message = message.substring(0, cut);
+    }
+    message =
+        message
+            .replaceAll("\\(class [^)]*\\)", "")
+            .replaceAll("`[a-z]+(\\.[A-Za-z0-9_$]+)+`", "value");
+    message = message.lines().findFirst().orElse("").strip();
+    if (message.isEmpty() || message.length() > 300) {
+      return "unreadable body";
+    }
+    return message;
+  }
+}
