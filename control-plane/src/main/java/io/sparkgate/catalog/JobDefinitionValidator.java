@@ -139,7 +139,7 @@ public final class JobDefinitionValidator {
           ParameterSpec spec = parameters.get(name);
           if (spec == null) {
             v.add(new Violation(field, "refers to undeclared parameter " + name));
-          } else if (!spec.isRequired() && spec.defaultValue() == null) {
+          } else if (!spec.mandatory() && spec.defaultValue() == null) {
             // Otherwise the argument would have no value for runs that omit the parameter.
             v.add(
                 new Violation(field, "parameter " + name + " must be required or have a default"));

@@ -44,7 +44,7 @@ public final class ParameterBinder {
         raw = spec.defaultValue();
       }
       if (raw == null) {
-        if (spec.isRequired()) {
+        if (spec.mandatory()) {
           violations.add(new Violation("params." + name, "is required"));
         }
         continue;

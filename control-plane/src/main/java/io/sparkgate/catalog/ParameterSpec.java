@@ -34,7 +34,7 @@ public record ParameterSpec(
     @Schema(description = "The allowed values of an enum parameter.") List<String> values,
     @Schema(description = "What the parameter means.") String description) {
 
-  public boolean isRequired() {
+  public boolean mandatory() {
     return Boolean.TRUE.equals(required);
   }
 }

@@ -1,0 +1,138 @@
+package io.sparkgate.catalog;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.sparkgate.error.SparkgateException.Violation;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class JobDefinitionValidatorTest {
+
+  static JobDefinition jvm(List<String> args, Map<String, ParameterSpec> parameters) {
+    return new JobDefinition(
+        "d",
+        JobType.JVM,
+        "/opt/jobs/app.jar",
+        "com.example.Main",
+        args,
+        parameters,
+        Map.of(),
+        List.of(),
+        null,
+        null,
+        null,
+        null,
+        null);
+  }
+
+  @Test
+  void aCompleteDefinitionIsValid() {
+    JobDefinition definition =
+        new JobDefinition(
+            "Curate",
+            JobType.JVM,
+            "/opt/jobs/app.jar",
+            "io.sparkgate.jobs.market.Curate",
+            List.of("--date", "${date}", "--input", "${input}"),
+            Map.of(
+                "date",
+                new ParameterSpec(ParameterType.DATE, true, null, null, null, null, null, null),
+                "input",
+                new ParameterSpec(
+                    ParameterType.STRING,
+                    null,
+                    "data/raw",
+                    "[A-Za-z0-9_./-]+",
+                    null,
+                    null,
+                    null,
+                    null)),
+            Map.of("spark.sql.shuffle.partitions", "8"),
+            List.of("spark.sql.shuffle.partitions", "spark.executor.memory"),
+            "local[2]",
+            "client",
+            1,
+            3600,
+            new RetryPolicy(2, 30));
+    assertThat(JobDefinitionValidator.validate(definition)).isEmpty();
+  }
+
+  @Test
+  void argsMayOnlyReferToParametersThatAlwaysHaveAValue() {
+    List<Violation> violations =
+        JobDefinitionValidator.validate(
+            jvm(
+                List.of("${undeclared}", "${optional}"),
+                Map.of(
+                    "optional",
+                    new ParameterSpec(
+                        ParameterType.STRING, null, null, null, null, null, null, null))));
+    assertThat(violations)
+        .extracting(Violation::message)
+        .containsExactlyInAnyOrder(
+            "refers to undeclared parameter undeclared",
+            "parameter optional must be required or have a default");
+  }
+
+  @Test
+  void refusesDenyListedAllowedConfAndReservedDefaults() {
+    JobDefinition definition =
+        new JobDefinition(
+            null,
+            JobType.JVM,
+            "/a.jar",
+            "A",
+            List.of(),
+            Map.of(),
+            Map.of("spark.sparkgate.runId", "x", "spark.master", "yarn"),
+            List.of("spark.driver.extraJavaOptions", "not-spark"),
+            "nonsense://",
+            "sideways",
+            0,
+            0,
+            new RetryPolicy(0, -1));
+    assertThat(JobDefinitionValidator.validate(definition))
+        .extracting(Violation::field)
+        .contains(
+            "sparkConf.spark.sparkgate.runId",
+            "sparkConf.spark.master",
+            "allowedSparkConf",
+            "master",
+            "deployMode",
+            "maxConcurrentRuns",
+            "timeoutSeconds",
+            "retry.maxAttempts",
+            "retry.backoffSeconds");
+  }
+
+  @Test
+  void pythonJobsRunPyFilesWithoutMainClass() {
+    JobDefinition bad =
+        new JobDefinition(
+            null,
+            JobType.PYTHON,
+            "/a.jar",
+            "A",
+            null,
+            null,
+            null,
+            null,
+            null,
+            null,
+            null,
+            null,
+            null);
+    assertThat(JobDefinitionValidator.validate(bad))
+        .extracting(Violation::field)
+        .containsExactlyInAnyOrder("appResource", "mainClass");
+  }
+
+  @Test
+  void jobNamesAreDnsLabels() {
+    assertThat(JobDefinitionValidator.JOB_NAME.matcher("market-curate-2").matches()).isTrue();
+    for (String bad : List.of("", "-a", "a-", "A", "a_b", "../etc", "a".repeat(64))) {
+      assertThat(JobDefinitionValidator.JOB_NAME.matcher(bad).matches()).as(bad).isFalse();
+    }
+  }
+}

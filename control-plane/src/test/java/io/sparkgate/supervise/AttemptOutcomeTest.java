@@ -1,0 +1,88 @@
+package io.sparkgate.supervise;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.sparkgate.launch.AppState;
+import io.sparkgate.launch.DriverExit;
+import io.sparkgate.run.AttemptState;
+import org.junit.jupiter.api.Test;
+
+class AttemptOutcomeTest {
+
+  static ActiveAttempt.Snapshot exited(Integer code, AppState state, String error) {
+    return new ActiveAttempt.Snapshot(
+        "app-1", true, new DriverExit(code, state, error), null, null, null);
+  }
+
+  @Test
+  void exitCodeZeroIsSuccess() {
+    assertThat(AttemptOutcome.decide(exited(0, AppState.FINISHED, null), 60).state())
+        .isEqualTo(AttemptState.SUCCEEDED);
+  }
+
+  @Test
+  void aNonZeroExitFailsEvenAfterFinished() {
+    // Local mode reports FINISHED for a failing job; only the exit code tells.
+    AttemptOutcome outcome =
+        AttemptOutcome.decide(
+            exited(1, AppState.FINISHED, "java.lang.IllegalStateException: boom"), 60);
+    assertThat(outcome.state()).isEqualTo(AttemptState.FAILED);
+    assertThat(outcome.exitCode()).isEqualTo(1);
+    assertThat(outcome.reason())
+        .isEqualTo("driver exited with code 1: java.lang.IllegalStateException: boom");
+    assertThat(outcome.error()).isEqualTo("java.lang.IllegalStateException: boom");
+  }
+
+  @Test
+  void aRequestedStopDecidesOverTheExitCode() {
+    ActiveAttempt.Snapshot cancelled =
+        new ActiveAttempt.Snapshot(
+            "a",
+            true,
+            new DriverExit(0, AppState.FINISHED, null),
+            null,
+            StopReason.CANCEL,
+            "alice");
+    assertThat(AttemptOutcome.decide(cancelled, 60).state()).isEqualTo(AttemptState.KILLED);
+    assertThat(AttemptOutcome.decide(cancelled, 60).reason()).isEqualTo("cancelled by alice");
+    ActiveAttempt.Snapshot timedOut =
+        new ActiveAttempt.Snapshot(
+            "a",
+            true,
+            new DriverExit(137, AppState.KILLED, null),
+            null,
+            StopReason.TIMEOUT,
+            "system");
+    assertThat(AttemptOutcome.decide(timedOut, 60).state()).isEqualTo(AttemptState.TIMED_OUT);
+    assertThat(AttemptOutcome.decide(timedOut, 60).reason()).isEqualTo("timed out after 60 s");
+    ActiveAttempt.Snapshot shutdown =
+        new ActiveAttempt.Snapshot(
+            "a",
+            true,
+            new DriverExit(137, AppState.KILLED, null),
+            null,
+            StopReason.SHUTDOWN,
+            "system");
+    assertThat(AttemptOutcome.decide(shutdown, 60).state()).isEqualTo(AttemptState.LOST);
+  }
+
+  @Test
+  void withoutAnExitCodeTheReportedStateDecides() {
+    assertThat(AttemptOutcome.decide(exited(null, AppState.FINISHED, null), 60).state())
+        .isEqualTo(AttemptState.SUCCEEDED);
+    assertThat(AttemptOutcome.decide(exited(null, AppState.LOST, null), 60).state())
+        .isEqualTo(AttemptState.LOST);
+    assertThat(AttemptOutcome.decide(exited(null, AppState.FAILED, null), 60).state())
+        .isEqualTo(AttemptState.FAILED);
+  }
+
+  @Test
+  void aFailedLaunchFails() {
+    ActiveAttempt.Snapshot facts =
+        new ActiveAttempt.Snapshot(
+            null, false, new DriverExit(null, null, "no Spark home"), "no Spark home", null, null);
+    AttemptOutcome outcome = AttemptOutcome.decide(facts, 60);
+    assertThat(outcome.state()).isEqualTo(AttemptState.FAILED);
+    assertThat(outcome.reason()).isEqualTo("launch failed: no Spark home");
+  }
+}
