@@ -121,9 +121,10 @@ public class RunRepository {
       sql.append(" and state in (:states)");
       params.put("states", filter.states().stream().map(Enum::name).toList());
     }
-    if (filter.labels() != null && !filter.labels().isEmpty()) {
-      sql.append(" and labels @> cast(:labels as jsonb)");
-      params.put("labels", json.write(filter.labels()));
+    List<RunFilter.Label> labels = filter.labels() == null ? List.of() : filter.labels();
+    for (int i = 0; i < labels.size(); i++) {
+      sql.append(" and labels @> cast(:label").append(i).append(" as jsonb)");
+      params.put("label" + i, json.write(Map.of(labels.get(i).key(), labels.get(i).value())));
     }
     if (after != null) {
       sql.append(" and (created_at, id) < (:afterCreatedAt, :afterId)");

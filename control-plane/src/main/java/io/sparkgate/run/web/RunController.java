@@ -17,11 +17,10 @@ import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.EnumSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import org.springframework.http.ProblemDetail;
@@ -248,8 +247,8 @@ public class RunController {
     return states;
   }
 
-  private static Map<String, String> labels(List<String> labels) {
-    Map<String, String> out = new LinkedHashMap<>();
+  private static List<RunFilter.Label> labels(List<String> labels) {
+    List<RunFilter.Label> out = new ArrayList<>();
     if (labels == null) {
       return out;
     }
@@ -261,7 +260,7 @@ public class RunController {
       if (eq <= 0) {
         throw new SparkgateException(ErrorKind.INVALID_REQUEST, "label must be key=value.");
       }
-      out.put(label.substring(0, eq), label.substring(eq + 1));
+      out.add(new RunFilter.Label(label.substring(0, eq), label.substring(eq + 1)));
     }
     return out;
   }

@@ -1,0 +1,92 @@
+package io.sparkgate.testing;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/** A small HTTP client for the service under test: real requests over loopback. */
+public final class Api {
+
+  private static final JsonMapper JSON = JsonMapper.builder().build();
+
+  private final String base;
+  private final HttpClient client =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+  public Api(int port) {
+    this.base = "http://127.0.0.1:" + port;
+  }
+
+  /** A response with its body parsed as JSON when it is JSON. */
+  public record Response(int status, HttpResponse<String> raw, JsonNode json) {
+    public String header(String name) {
+      return raw.headers().firstValue(name).orElse(null);
+    }
+
+    public String contentType() {
+      return header("Content-Type");
+    }
+
+    public String text(String field) {
+      JsonNode node = json.get(field);
+      return node == null || node.isNull() ? null : node.asString();
+    }
+  }
+
+  public Response get(String path) {
+    return send(HttpRequest.newBuilder(URI.create(base + path)).GET(), null);
+  }
+
+  public Response post(String path, String body, String... headers) {
+    HttpRequest.Builder builder =
+        HttpRequest.newBuilder(URI.create(base + path))
+            .POST(
+                body == null
+                    ? HttpRequest.BodyPublishers.noBody()
+                    : HttpRequest.BodyPublishers.ofString(body));
+    return send(builder, body == null ? null : "application/json", headers);
+  }
+
+  public Response put(String path, String body, String... headers) {
+    return send(
+        HttpRequest.newBuilder(URI.create(base + path))
+            .PUT(HttpRequest.BodyPublishers.ofString(body)),
+        "application/json",
+        headers);
+  }
+
+  public Response send(HttpRequest.Builder builder, String contentType, String... headers) {
+    if (contentType != null) {
+      builder.header("Content-Type", contentType);
+    }
+    for (int i = 0; i + 1 < headers.length; i += 2) {
+      builder.header(headers[i], headers[i + 1]);
+    }
+    try {
+      HttpResponse<String> response =
+          client.send(
+              builder.timeout(Duration.ofSeconds(30)).build(),
+              HttpResponse.BodyHandlers.ofString());
+      String type = response.headers().firstValue("Content-Type").orElse("");
+      JsonNode json =
+          type.contains("json") && !response.body().isEmpty()
+              ? JSON.readTree(response.body())
+              : null;
+      return new Response(response.statusCode(), response, json);
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  public static String json(Object value) {
+    return JSON.writeValueAsString(value);
+  }
+}
