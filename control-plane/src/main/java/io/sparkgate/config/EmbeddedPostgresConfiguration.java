@@ -42,6 +42,8 @@ public class EmbeddedPostgresConfiguration {
             .setCleanDataDirectory(false)
             .setOverrideWorkingDirectory(binaries.toFile())
             .setPort(properties.embeddedDb().port())
+            // Spring closes it after everything that uses the database has stopped.
+            .setRegisterShutdownHook(false)
             .setServerConfig("timezone", "UTC")
             .start();
     log.info(

@@ -23,6 +23,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.UUID;
+import org.springframework.http.MediaType;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -229,6 +230,32 @@ public class RunController {
         slice.size(),
         slice.complete() && slice.offset() + slice.data().length >= slice.size(),
         new String(slice.data(), StandardCharsets.UTF_8));
+  }
+
+  @GetMapping(path = "/{runId}/log", produces = "text/plain")
+  @Operation(
+      summary = "A slice of an attempt's driver log, as plain text",
+      description =
+          "The same slice as the JSON form, as raw bytes; the headers Sparkgate-Log-Offset,"
+              + " Sparkgate-Log-Next-Offset, Sparkgate-Log-Size and Sparkgate-Log-Complete say"
+              + " where it lies.")
+  @ApiResponse(responseCode = "200", description = "The slice")
+  public ResponseEntity<byte[]> logText(
+      @PathVariable UUID runId,
+      @RequestParam(required = false) Integer attempt,
+      @RequestParam(required = false) Long offset,
+      @RequestParam(required = false) Integer limit,
+      @RequestParam(required = false) Integer tail) {
+    RunLogs.Slice slice = logs.read(runId, attempt, offset, limit, tail);
+    long next = slice.offset() + slice.data().length;
+    return ResponseEntity.ok()
+        .contentType(new MediaType("text", "plain", StandardCharsets.UTF_8))
+        .header("Sparkgate-Log-Offset", Long.toString(slice.offset()))
+        .header("Sparkgate-Log-Next-Offset", Long.toString(next))
+        .header("Sparkgate-Log-Size", Long.toString(slice.size()))
+        .header(
+            "Sparkgate-Log-Complete", Boolean.toString(slice.complete() && next >= slice.size()))
+        .body(slice.data());
   }
 
   private static Set<RunState> states(String text) {

@@ -12,7 +12,7 @@ import org.apache.spark.sql.SparkSession;
  * --date}, so a rerun prints the same result.
  *
  * <p>Arguments: {@code --date yyyy-MM-dd}, {@code --rows N}, {@code --sleep-seconds S} (hold the
- * driver, to test cancel and timeouts), {@code --fail-with MESSAGE} (fail on purpose).
+ * driver, to test cancel and timeouts), {@code --fail-with MESSAGE} (fail on purpose unless empty).
  */
 public final class DemoJob {
 
@@ -43,8 +43,9 @@ public final class DemoJob {
         System.out.println("sparkgate demo: holding the driver for " + sleepSeconds + " s");
         Thread.sleep(sleepSeconds * 1000);
       }
-      if (options.containsKey("fail-with")) {
-        throw new IllegalStateException(options.get("fail-with"));
+      String failWith = options.getOrDefault("fail-with", "");
+      if (!failWith.isEmpty()) {
+        throw new IllegalStateException(failWith);
       }
       System.out.println("sparkgate demo: done");
     } finally {

@@ -1,0 +1,219 @@
+package io.sparkgate.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.sparkgate.testing.Api;
+import io.sparkgate.testing.TestDatabase;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * The real thing: the service launches the demo job with the Spark runtime this build assembles, in
+ * local mode, through SparkLauncher and bin/spark-submit.
+ */
+@SpringBootTest(
+    webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+    properties = {
+      "sparkgate.spark.home=${sparkgate.test.spark-home}",
+      "sparkgate.work-dir=target/test-work/spark",
+      "sparkgate.supervision.poll-interval=200ms",
+      "sparkgate.spark.stop-grace=3s",
+      "sparkgate.runs.max-concurrent=2"
+    })
+class SparkEndToEndTest {
+
+  static final Duration SPARK_RUN = Duration.ofSeconds(180);
+
+  @DynamicPropertySource
+  static void database(DynamicPropertyRegistry registry) {
+    String url = TestDatabase.newDatabaseUrl();
+    registry.add("spring.datasource.url", () -> url);
+    registry.add("spring.datasource.username", () -> "postgres");
+  }
+
+  @LocalServerPort int port;
+  Api api;
+
+  @BeforeEach
+  void registerDemo() {
+    api = new Api(port);
+    String jar = Path.of(System.getProperty("sparkgate.test.jobs-jar")).toAbsolutePath().toString();
+    Api.Response response =
+        api.put(
+            "/api/v1/jobs/demo",
+            """
+            {"description": "The demo job", "type": "jvm", "appResource": "%s",
+             "mainClass": "io.sparkgate.jobs.demo.DemoJob",
+             "args": ["--date", "${date}", "--rows", "${rows}", "--sleep-seconds", "${sleep}",
+                      "--fail-with", "${failWith}"],
+             "parameters": {"date": {"type": "date", "required": true},
+                            "rows": {"type": "int", "default": 1000, "min": 1},
+                            "sleep": {"type": "int", "default": 0, "min": 0},
+                            "failWith": {"type": "string", "default": ""}},
+             "sparkConf": {"spark.sql.shuffle.partitions": "2"},
+             "timeoutSeconds": 600}
+            """
+                .formatted(jar));
+    assertThat(response.status()).isIn(200, 201);
+  }
+
+  UUID submit(String params) {
+    Api.Response response =
+        api.post("/api/v1/runs", "{\"job\": \"demo\", \"params\": " + params + "}");
+    assertThat(response.status()).as(response.raw().body()).isEqualTo(201);
+    return UUID.fromString(response.text("runId"));
+  }
+
+  JsonNode awaitState(UUID runId, String state) {
+    await()
+        .atMost(SPARK_RUN)
+        .pollInterval(Duration.ofMillis(250))
+        .until(
+            () -> api.get("/api/v1/runs/" + runId).text("state"),
+            s -> s.equals(state) || isTerminal(s));
+    JsonNode run = api.get("/api/v1/runs/" + runId).json();
+    assertThat(run.get("state").asString()).as(run.toString()).isEqualTo(state);
+    return run;
+  }
+
+  static boolean isTerminal(String state) {
+    return List.of("SUCCEEDED", "FAILED", "CANCELLED", "TIMED_OUT").contains(state);
+  }
+
+  static List<ProcessHandle> driversOf(UUID runId) {
+    return ProcessHandle.allProcesses()
+        .filter(p -> p.info().commandLine().map(c -> c.contains(runId.toString())).orElse(false))
+        .toList();
+  }
+
+  @Test
+  void aJobSucceedsWithItsAppIdAndLog() throws Exception {
+    UUID runId = submit("{\"date\": \"2024-03-15\", \"rows\": 500}");
+    JsonNode run = awaitState(runId, "SUCCEEDED");
+    JsonNode attempt = run.at("/attempts/0");
+    assertThat(attempt.get("sparkAppId").asString()).startsWith("local-");
+    assertThat(attempt.get("exitCode").asInt()).isZero();
+    assertThat(run.get("startedAt").isNull()).isFalse();
+
+    JsonNode log = api.get("/api/v1/runs/" + runId + "/log").json();
+    assertThat(log.get("complete").asBoolean()).isTrue();
+    String text = log.get("text").asString();
+    // The job saw its run id through spark.sparkgate.runId, and computed over its parameters.
+    assertThat(text).contains("sparkgate demo: run " + runId + " for 2024-03-15 over 500 rows");
+    assertThat(text).contains("sparkgate demo: bucket=0 n=50 total=12250");
+    assertThat(text).contains("sparkgate demo: done");
+
+    List<String> transitions =
+        api.get("/api/v1/runs/" + runId + "/events")
+            .json()
+            .valueStream()
+            .map(e -> e.get("to").asString())
+            .toList();
+    assertThat(transitions).containsExactly("QUEUED", "LAUNCHING", "RUNNING", "SUCCEEDED");
+    assertThat(driversOf(runId)).isEmpty();
+  }
+
+  @Test
+  void aFailingJobFailsWithExitCodeAndItsMessage() {
+    UUID runId = submit("{\"date\": \"2024-03-15\", \"failWith\": \"intentional failure 42\"}");
+    JsonNode run = awaitState(runId, "FAILED");
+    JsonNode attempt = run.at("/attempts/0");
+    assertThat(attempt.get("state").asString()).isEqualTo("FAILED");
+    assertThat(attempt.get("exitCode").asInt()).isNotZero();
+    assertThat(attempt.get("error").asString())
+        .contains("java.lang.IllegalStateException: intentional failure 42");
+    assertThat(run.get("stateReason").asString())
+        .startsWith("driver exited with code " + attempt.get("exitCode").asInt())
+        .contains("intentional failure 42");
+  }
+
+  @Test
+  void cancellingARunningJobLeavesNoDriverBehind() {
+    UUID runId = submit("{\"date\": \"2024-03-15\", \"sleep\": 600}");
+    awaitRunningDriver(runId);
+    assertThat(driversOf(runId)).isNotEmpty();
+
+    Api.Response cancel = api.post("/api/v1/runs/" + runId + "/cancel", null);
+    assertThat(cancel.status()).isEqualTo(202);
+    JsonNode run = awaitState(runId, "CANCELLED");
+    assertThat(run.at("/attempts/0/state").asString()).isEqualTo("KILLED");
+    await().atMost(Duration.ofSeconds(30)).until(() -> driversOf(runId).isEmpty());
+  }
+
+  @Test
+  void aJobPastItsTimeoutIsStoppedAndLeavesNoDriver() {
+    Api.Response response =
+        api.post(
+            "/api/v1/runs",
+            "{\"job\": \"demo\", \"params\": {\"date\": \"2024-03-15\", \"sleep\": 600},"
+                + " \"timeoutSeconds\": 20}");
+    UUID runId = UUID.fromString(response.text("runId"));
+    JsonNode run = awaitState(runId, "TIMED_OUT");
+    assertThat(run.get("stateReason").asString()).isEqualTo("timed out after 20 s");
+    await().atMost(Duration.ofSeconds(30)).until(() -> driversOf(runId).isEmpty());
+  }
+
+  @Test
+  void theLogPagesByByteOffsetAndTail() throws Exception {
+    UUID runId = submit("{\"date\": \"2024-03-16\", \"rows\": 100}");
+    awaitState(runId, "SUCCEEDED");
+    JsonNode whole = api.get("/api/v1/runs/" + runId + "/log").json();
+    long size = whole.get("size").asLong();
+    byte[] expected = whole.get("text").asString().getBytes(StandardCharsets.UTF_8);
+    assertThat((long) expected.length).isEqualTo(size);
+
+    StringBuilder paged = new StringBuilder();
+    long offset = 0;
+    int pages = 0;
+    boolean complete = false;
+    while (!complete) {
+      JsonNode page =
+          api.get("/api/v1/runs/" + runId + "/log?offset=" + offset + "&limit=4096").json();
+      assertThat(page.get("offset").asLong()).isEqualTo(offset);
+      paged.append(page.get("text").asString());
+      offset = page.get("nextOffset").asLong();
+      complete = page.get("complete").asBoolean();
+      pages++;
+    }
+    assertThat(offset).isEqualTo(size);
+    assertThat(pages).isGreaterThan(1);
+    // The driver log is ASCII, so page edges never split a character.
+    assertThat(paged.toString()).isEqualTo(whole.get("text").asString());
+
+    JsonNode tail = api.get("/api/v1/runs/" + runId + "/log?tail=200").json();
+    assertThat(tail.get("offset").asLong()).isEqualTo(size - 200);
+    assertThat(tail.get("text").asString())
+        .isEqualTo(whole.get("text").asString().substring((int) size - 200));
+    Path file =
+        Path.of(api.get("/api/v1/runs/" + runId).json().at("/attempts/0/instance").asString());
+    assertThat(file).isNotNull();
+    assertThat(
+            Files.exists(
+                Path.of(
+                    "target/test-work/spark/runs", runId.toString(), "attempt-1", "driver.log")))
+        .isTrue();
+  }
+
+  void awaitRunningDriver(UUID runId) {
+    await()
+        .atMost(SPARK_RUN)
+        .pollInterval(Duration.ofMillis(250))
+        .until(
+            () -> {
+              Api.Response tail = api.get("/api/v1/runs/" + runId + "/log?tail=4096");
+              return tail.status() == 200 && tail.text("text").contains("holding the driver");
+            });
+  }
+}
