@@ -11,7 +11,8 @@ cd "$(dirname "$0")"
 
 port="${SERVER_PORT:-8080}"
 base="http://127.0.0.1:${port}"
-work=".sparkgate"
+work="${SPARKGATE_WORK_DIR:-.sparkgate}"
+export SPARKGATE_WORK_DIR="$work"
 mkdir -p "$work"
 
 echo "==> Building (./mvnw package, tests skipped)"

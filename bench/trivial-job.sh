@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Compares a trivial Spark job run by bin/spark-submit with the same job run through Sparkgate.
+# Starts its own service instance (fresh work directory, port 18090) and stops it afterwards.
+#   bench/trivial-job.sh [RUNS]      (default 5)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+runs="${1:-5}"
+port=18090
+work="$(mktemp -d)"
+./mvnw -B -q -DskipTests package
+java -jar control-plane/target/control-plane.jar --server.port=$port --sparkgate.work-dir="$work" \
+  > "$work/service.log" 2>&1 &
+pid=$!
+trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null; rm -rf "$work"' EXIT
+for _ in $(seq 1 120); do
+  java scripts/Ready.java "http://127.0.0.1:$port/actuator/health/readiness" 2>/dev/null && break
+  sleep 1
+done
+java bench/TrivialJobBench.java "http://127.0.0.1:$port" spark-jobs/target/spark-home \
+  spark-jobs/target/spark-jobs.jar "$runs"
