@@ -60,6 +60,7 @@ public class EmbeddedPostgresConfiguration {
     config.setUsername("postgres");
     config.setPoolName("sparkgate-embedded");
     config.setMaximumPoolSize(10);
+    config.setConnectionTimeout(5000);
     return new HikariDataSource(config);
   }
 

@@ -122,7 +122,7 @@ public class Supervisor implements SmartLifecycle {
     active.values().forEach(a -> a.requestStop(StopReason.SHUTDOWN, "system", now));
     active.values().forEach(ActiveAttempt::killNow);
     try {
-      loop.submit(this::recordEndings).get(30, TimeUnit.SECONDS);
+      loop.submit(this::recordEndings).get(20, TimeUnit.SECONDS);
     } catch (Exception e) {
       log.warn("Could not record every driver's end before shutdown: {}", e.toString());
     }
@@ -183,18 +183,26 @@ public class Supervisor implements SmartLifecycle {
     }
   }
 
+  /**
+   * Waits (briefly) for the killed drivers to exit, then records their endings once. If the
+   * database is gone too, the attempts stay live in the database and are ended LOST by the next
+   * instance to start (or a surviving one), like after a crash.
+   */
   private void recordEndings() {
-    Instant deadline = now().plusSeconds(20);
-    while (!active.isEmpty() && now().isBefore(deadline)) {
-      recordFacts(now());
-      if (!active.isEmpty()) {
-        try {
-          Thread.sleep(100);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          return;
-        }
+    Instant deadline = now().plusSeconds(10);
+    while (active.values().stream().anyMatch(a -> a.snapshot().exit() == null)
+        && now().isBefore(deadline)) {
+      try {
+        Thread.sleep(50);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
       }
+    }
+    try {
+      recordFacts(now());
+    } catch (RuntimeException e) {
+      log.warn("Could not record the end of {} runs at shutdown: {}", active.size(), e.toString());
     }
   }
 

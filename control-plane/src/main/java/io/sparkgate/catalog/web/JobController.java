@@ -6,13 +6,10 @@ import io.sparkgate.catalog.Job;
 import io.sparkgate.catalog.JobDefinition;
 import io.sparkgate.web.Actors;
 import io.swagger.v3.oas.annotations.Operation;
-import io.swagger.v3.oas.annotations.media.Content;
-import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import java.net.URI;
 import java.util.List;
-import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -26,13 +23,7 @@ import org.springframework.web.bind.annotation.RestController;
 @RestController
 @RequestMapping(path = "/api/v1/jobs", produces = "application/json")
 @Tag(name = "Jobs", description = "Register, version, enable and disable jobs.")
-@ApiResponse(
-    responseCode = "404",
-    description = "No such job or version",
-    content =
-        @Content(
-            mediaType = "application/problem+json",
-            schema = @Schema(implementation = ProblemDetail.class)))
+@ApiResponse(responseCode = "404", description = "No such job or version")
 public class JobController {
 
   private final CatalogService catalog;
@@ -51,13 +42,7 @@ public class JobController {
               + " version creates nothing and answers 200.")
   @ApiResponse(responseCode = "201", description = "A new version was created")
   @ApiResponse(responseCode = "200", description = "Unchanged: the latest version has this content")
-  @ApiResponse(
-      responseCode = "422",
-      description = "The definition is not valid",
-      content =
-          @Content(
-              mediaType = "application/problem+json",
-              schema = @Schema(implementation = ProblemDetail.class)))
+  @ApiResponse(responseCode = "422", description = "The definition is not valid")
   public ResponseEntity<JobVersionView> put(
       @PathVariable String name, @RequestBody JobDefinition definition) {
     Registration registration = catalog.register(name, definition, actors.current());
@@ -73,16 +58,13 @@ public class JobController {
   @GetMapping
   @Operation(summary = "List jobs with their latest definitions")
   public List<JobView> list() {
-    return catalog.list().stream()
-        .map(job -> JobView.of(job, catalog.version(job.name(), job.latestVersion()).definition()))
-        .toList();
+    return catalog.list().stream().map(this::view).toList();
   }
 
   @GetMapping("/{name}")
   @Operation(summary = "Get a job with its latest definition")
   public JobView get(@PathVariable String name) {
-    Job job = catalog.get(name);
-    return JobView.of(job, catalog.version(name, job.latestVersion()).definition());
+    return view(catalog.get(name));
   }
 
   @GetMapping("/{name}/versions")
@@ -102,14 +84,16 @@ public class JobController {
       summary = "Disable a job",
       description = "New runs are refused (422); history, queued and running runs are kept.")
   public JobView disable(@PathVariable String name) {
-    Job job = catalog.setEnabled(name, false);
-    return JobView.of(job, catalog.version(name, job.latestVersion()).definition());
+    return view(catalog.setEnabled(name, false));
   }
 
   @PostMapping("/{name}/enable")
   @Operation(summary = "Enable a job again")
   public JobView enable(@PathVariable String name) {
-    Job job = catalog.setEnabled(name, true);
-    return JobView.of(job, catalog.version(name, job.latestVersion()).definition());
+    return view(catalog.setEnabled(name, true));
+  }
+
+  private JobView view(Job job) {
+    return JobView.of(job, catalog.version(job.name(), job.latestVersion()).definition());
   }
 }

@@ -11,7 +11,6 @@ import io.sparkgate.web.Actors;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
 import io.swagger.v3.oas.annotations.headers.Header;
-import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
@@ -24,7 +23,6 @@ import java.util.Locale;
 import java.util.Set;
 import java.util.UUID;
 import org.springframework.http.MediaType;
-import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -39,13 +37,7 @@ import org.springframework.web.bind.annotation.RestController;
 @RestController
 @RequestMapping(path = "/api/v1/runs", produces = "application/json")
 @Tag(name = "Runs", description = "Submit, find, cancel and inspect runs.")
-@ApiResponse(
-    responseCode = "400",
-    description = "Malformed request",
-    content =
-        @Content(
-            mediaType = "application/problem+json",
-            schema = @Schema(implementation = ProblemDetail.class)))
+@ApiResponse(responseCode = "400", description = "Malformed request")
 public class RunController {
 
   static final String IDEMPOTENCY_KEY = "Idempotency-Key";
@@ -81,18 +73,8 @@ public class RunController {
       responseCode = "422",
       description =
           "Unknown or disabled job, invalid parameters, disallowed Spark conf, or the key was used"
-              + " for a different request",
-      content =
-          @Content(
-              mediaType = "application/problem+json",
-              schema = @Schema(implementation = ProblemDetail.class)))
-  @ApiResponse(
-      responseCode = "413",
-      description = "Body too large",
-      content =
-          @Content(
-              mediaType = "application/problem+json",
-              schema = @Schema(implementation = ProblemDetail.class)))
+              + " for a different request")
+  @ApiResponse(responseCode = "413", description = "Body too large")
   public ResponseEntity<RunView> submit(
       @RequestBody SubmitRunBody body,
       @Parameter(
@@ -111,13 +93,7 @@ public class RunController {
   @GetMapping("/{runId}")
   @Operation(summary = "Get a run with its attempts")
   @ApiResponse(responseCode = "200", description = "The run")
-  @ApiResponse(
-      responseCode = "404",
-      description = "No such run",
-      content =
-          @Content(
-              mediaType = "application/problem+json",
-              schema = @Schema(implementation = ProblemDetail.class)))
+  @ApiResponse(responseCode = "404", description = "No such run")
   public RunView get(@PathVariable UUID runId) {
     return RunView.of(runs.get(runId), runs.attempts(runId));
   }
@@ -161,20 +137,8 @@ public class RunController {
           "A queued run is cancelled at once; a launching or running one is stopped by the"
               + " instance that owns it and then ends CANCELLED.")
   @ApiResponse(responseCode = "202", description = "The run is cancelled or being stopped")
-  @ApiResponse(
-      responseCode = "409",
-      description = "The run has already ended",
-      content =
-          @Content(
-              mediaType = "application/problem+json",
-              schema = @Schema(implementation = ProblemDetail.class)))
-  @ApiResponse(
-      responseCode = "404",
-      description = "No such run",
-      content =
-          @Content(
-              mediaType = "application/problem+json",
-              schema = @Schema(implementation = ProblemDetail.class)))
+  @ApiResponse(responseCode = "409", description = "The run has already ended")
+  @ApiResponse(responseCode = "404", description = "No such run")
   public ResponseEntity<RunView> cancel(@PathVariable UUID runId) {
     var run = runs.cancel(runId, actors.current());
     return ResponseEntity.accepted().body(RunView.of(run, runs.attempts(runId)));
@@ -183,13 +147,7 @@ public class RunController {
   @GetMapping("/{runId}/events")
   @Operation(summary = "The run's state history, oldest first")
   @ApiResponse(responseCode = "200", description = "The events")
-  @ApiResponse(
-      responseCode = "404",
-      description = "No such run",
-      content =
-          @Content(
-              mediaType = "application/problem+json",
-              schema = @Schema(implementation = ProblemDetail.class)))
+  @ApiResponse(responseCode = "404", description = "No such run")
   public List<RunEventView> events(@PathVariable UUID runId) {
     return runs.events(runId).stream().map(RunEventView::of).toList();
   }
@@ -201,13 +159,7 @@ public class RunController {
           "Pages by byte offset (offset, limit) or returns the last bytes (tail). Keep asking from"
               + " nextOffset until complete is true and nextOffset equals size.")
   @ApiResponse(responseCode = "200", description = "The slice")
-  @ApiResponse(
-      responseCode = "404",
-      description = "No such run or attempt, or no log available",
-      content =
-          @Content(
-              mediaType = "application/problem+json",
-              schema = @Schema(implementation = ProblemDetail.class)))
+  @ApiResponse(responseCode = "404", description = "No such run or attempt, or no log available")
   public LogView log(
       @PathVariable UUID runId,
       @Parameter(description = "Attempt number (default: the latest).")
