@@ -18,4 +18,33 @@ public record NewRun(
     String submittedBy,
     Instant createdAt,
     int maxAttempts,
-    int timeoutSeconds) {}
+    int timeoutSeconds) {
+  /** The run as it was inserted: queued, before any attempt. */
+  public Run asQueued() {
+    return new Run(
+        id,
+        job,
+        jobVersion,
+        RunState.QUEUED,
+        null,
+        params,
+        sparkConf,
+        labels,
+        idempotencyKey,
+        fingerprint,
+        previousRunId,
+        submittedBy,
+        createdAt,
+        null,
+        null,
+        0,
+        maxAttempts,
+        timeoutSeconds,
+        createdAt,
+        null,
+        null,
+        null,
+        null,
+        null);
+  }
+}

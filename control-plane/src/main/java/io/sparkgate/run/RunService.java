@@ -50,6 +50,7 @@ public class RunService {
   private final InstanceIdentity instance;
   private final SparkgateProperties properties;
   private final ApplicationEventPublisher events;
+  private final RunMetrics metrics;
 
   public RunService(
       RunRepository runs,
@@ -58,7 +59,8 @@ public class RunService {
       Clock clock,
       InstanceIdentity instance,
       SparkgateProperties properties,
-      ApplicationEventPublisher events) {
+      ApplicationEventPublisher events,
+      RunMetrics metrics) {
     this.runs = runs;
     this.catalog = catalog;
     this.json = json;
@@ -66,6 +68,7 @@ public class RunService {
     this.instance = instance;
     this.properties = properties;
     this.events = events;
+    this.metrics = metrics;
   }
 
   /** A submitted run and whether an earlier submit with the same key returned it. */
@@ -140,7 +143,9 @@ public class RunService {
               timeoutSeconds);
       if (runs.insertQueued(run, instance.id())) {
         events.publishEvent(new RunWakeUp(run.id()));
-        return new Submission(get(run.id()), false);
+        metrics.submitted(run.job());
+        // Answer with the run as created: the dispatcher may already be claiming it.
+        return new Submission(run.asQueued(), false);
       }
       // Another submit with this key won the race: read what it created and answer with that.
     }

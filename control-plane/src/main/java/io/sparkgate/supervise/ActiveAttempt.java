@@ -15,6 +15,8 @@ final class ActiveAttempt implements DriverObserver {
 
   final UUID runId;
   final int attempt;
+  final String job;
+  final Instant claimedAt;
   private final Runnable wakeUp;
 
   private DriverHandle handle;
@@ -31,9 +33,11 @@ final class ActiveAttempt implements DriverObserver {
   boolean runningRecorded;
   boolean appIdRecorded;
 
-  ActiveAttempt(UUID runId, int attempt, Runnable wakeUp) {
+  ActiveAttempt(UUID runId, int attempt, String job, Instant claimedAt, Runnable wakeUp) {
     this.runId = runId;
     this.attempt = attempt;
+    this.job = job;
+    this.claimedAt = claimedAt;
     this.wakeUp = wakeUp;
   }
 

@@ -26,8 +26,11 @@ class AttemptEnding {
     this.tx = tx;
   }
 
-  /** The result: false means the run had moved on (another writer won) and nothing changed. */
-  boolean end(
+  /**
+   * Returns the state the run moved to (QUEUED for a retry), or null if the run had moved on
+   * (another writer won) and nothing changed.
+   */
+  RunState end(
       Run run,
       AttemptState attemptState,
       Integer exitCode,
@@ -36,45 +39,38 @@ class AttemptEnding {
       String actor,
       String instanceId,
       Instant now) {
-    Boolean done =
-        tx.execute(
-            status -> {
-              runs.finishAttempt(run.id(), run.attempt(), attemptState, exitCode, error, now);
-              boolean retry =
-                  attemptState.isRetryable()
-                      && run.attempt() < run.maxAttempts()
-                      && run.cancelRequestedAt() == null;
-              boolean moved;
-              if (retry) {
-                int backoff = backoffSeconds(run);
-                moved =
-                    runs.transition(
-                        run.id(),
-                        run.state(),
-                        RunState.QUEUED,
-                        reason + "; attempt " + (run.attempt() + 1) + " in " + backoff + " s",
-                        "system",
-                        instanceId,
-                        now,
-                        now.plusSeconds(backoff));
-              } else {
-                moved =
-                    runs.transition(
-                        run.id(),
-                        run.state(),
-                        attemptState.finalRunState(),
-                        reason,
-                        actor,
-                        instanceId,
-                        now,
-                        null);
-              }
-              if (!moved) {
-                status.setRollbackOnly();
-              }
-              return moved;
-            });
-    return Boolean.TRUE.equals(done);
+    return tx.execute(
+        status -> {
+          runs.finishAttempt(run.id(), run.attempt(), attemptState, exitCode, error, now);
+          boolean retry =
+              attemptState.isRetryable()
+                  && run.attempt() < run.maxAttempts()
+                  && run.cancelRequestedAt() == null;
+          RunState target = retry ? RunState.QUEUED : attemptState.finalRunState();
+          boolean moved;
+          if (retry) {
+            int backoff = backoffSeconds(run);
+            moved =
+                runs.transition(
+                    run.id(),
+                    run.state(),
+                    RunState.QUEUED,
+                    reason + "; attempt " + (run.attempt() + 1) + " in " + backoff + " s",
+                    "system",
+                    instanceId,
+                    now,
+                    now.plusSeconds(backoff));
+          } else {
+            moved =
+                runs.transition(
+                    run.id(), run.state(), target, reason, actor, instanceId, now, null);
+          }
+          if (!moved) {
+            status.setRollbackOnly();
+            return null;
+          }
+          return target;
+        });
   }
 
   private int backoffSeconds(Run run) {

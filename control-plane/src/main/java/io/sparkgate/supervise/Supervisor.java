@@ -10,6 +10,7 @@ import io.sparkgate.launch.LaunchSpec;
 import io.sparkgate.launch.SparkBackend;
 import io.sparkgate.run.AttemptState;
 import io.sparkgate.run.Run;
+import io.sparkgate.run.RunMetrics;
 import io.sparkgate.run.RunRepository;
 import io.sparkgate.run.RunState;
 import io.sparkgate.run.RunWakeUp;
@@ -60,6 +61,7 @@ public class Supervisor implements SmartLifecycle {
   private final Clock clock;
   private final InstanceIdentity instance;
   private final SparkgateProperties properties;
+  private final RunMetrics metrics;
 
   private final Map<UUID, ActiveAttempt> active = new ConcurrentHashMap<>();
   private final AtomicBoolean passPending = new AtomicBoolean();
@@ -67,6 +69,7 @@ public class Supervisor implements SmartLifecycle {
   private volatile Instant lastPassAt;
   private volatile String lastFailure;
   private volatile Instant lastReapAt = Instant.EPOCH;
+  private volatile Instant lastMetricsAt = Instant.EPOCH;
   private ScheduledExecutorService loop;
   private ScheduledExecutorService heartbeat;
   private ExecutorService launcher;
@@ -80,7 +83,8 @@ public class Supervisor implements SmartLifecycle {
       TransactionTemplate tx,
       Clock clock,
       InstanceIdentity instance,
-      SparkgateProperties properties) {
+      SparkgateProperties properties,
+      RunMetrics metrics) {
     this.runs = runs;
     this.jobs = jobs;
     this.backend = backend;
@@ -90,6 +94,8 @@ public class Supervisor implements SmartLifecycle {
     this.clock = clock;
     this.instance = instance;
     this.properties = properties;
+    this.metrics = metrics;
+    metrics.activeRuns(active::size);
   }
 
   @Override
@@ -174,6 +180,7 @@ public class Supervisor implements SmartLifecycle {
       enforceRequests(now);
       reapDeadInstances(now);
       dispatch(now);
+      refreshMetrics(now);
       lastPassAt = now;
       lastFailure = null;
     } catch (RuntimeException e) {
@@ -230,6 +237,7 @@ public class Supervisor implements SmartLifecycle {
                     null);
               });
           attempt.runningRecorded = true;
+          metrics.launchLatency(attempt.job, Duration.between(attempt.claimedAt, now));
         }
         if (facts.exit() != null) {
           finish(attempt, facts, now);
@@ -253,15 +261,22 @@ public class Supervisor implements SmartLifecycle {
         facts.stopReason() == StopReason.CANCEL && facts.stoppedBy() != null
             ? facts.stoppedBy()
             : "system";
-    if (ending.end(
-        run,
-        outcome.state(),
-        outcome.exitCode(),
-        outcome.reason(),
-        outcome.error(),
-        actor,
-        instance.id(),
-        now)) {
+    RunState next =
+        ending.end(
+            run,
+            outcome.state(),
+            outcome.exitCode(),
+            outcome.reason(),
+            outcome.error(),
+            actor,
+            instance.id(),
+            now);
+    if (next != null) {
+      metrics.attemptDuration(
+          run.job(), outcome.state().name(), Duration.between(attempt.claimedAt, now));
+      if (next.isTerminal()) {
+        metrics.finished(run.job(), next.name());
+      }
       log.info(
           "Run {} attempt {} ended {}: {}",
           run.id(),
@@ -328,14 +343,15 @@ public class Supervisor implements SmartLifecycle {
       }
       for (Run run : runs.findLiveOwnedBy(dead)) {
         if (ending.end(
-            run,
-            AttemptState.LOST,
-            null,
-            "instance " + dead + " stopped heartbeating",
-            null,
-            "system",
-            instance.id(),
-            now)) {
+                run,
+                AttemptState.LOST,
+                null,
+                "instance " + dead + " stopped heartbeating",
+                null,
+                "system",
+                instance.id(),
+                now)
+            != null) {
           log.warn("Run {} attempt {} LOST with instance {}", run.id(), run.attempt(), dead);
         }
       }
@@ -358,12 +374,14 @@ public class Supervisor implements SmartLifecycle {
               return runs.claimQueued(instance.id(), free, now);
             });
     for (Run run : claimed) {
-      start(run);
+      metrics.queueWait(run.job(), Duration.between(run.notBefore(), now));
+      start(run, now);
     }
   }
 
-  private void start(Run run) {
-    ActiveAttempt attempt = new ActiveAttempt(run.id(), run.attempt(), this::wakeUp);
+  private void start(Run run, Instant now) {
+    ActiveAttempt attempt =
+        new ActiveAttempt(run.id(), run.attempt(), run.job(), now, this::wakeUp);
     active.put(run.id(), attempt);
     try (MDC.MDCCloseable ignored = MDC.putCloseable("runId", run.id().toString())) {
       JobDefinition definition =
@@ -405,6 +423,14 @@ public class Supervisor implements SmartLifecycle {
     } catch (RuntimeException e) {
       attempt.launchFailed(e.getMessage());
     }
+  }
+
+  private void refreshMetrics(Instant now) {
+    if (now.isBefore(lastMetricsAt.plusSeconds(5))) {
+      return;
+    }
+    lastMetricsAt = now;
+    metrics.refreshFromDatabase();
   }
 
   private void beat() {
