@@ -28,12 +28,14 @@ public class EmbeddedPostgresConfiguration {
   private static final Logger log = LoggerFactory.getLogger(EmbeddedPostgresConfiguration.class);
 
   @Bean(destroyMethod = "close")
-  EmbeddedPostgres embeddedPostgres(SparkgateProperties properties) throws IOException {
+  EmbeddedPostgres embeddedPostgres(SparkgateProperties properties, WorkDirLock lock)
+      throws IOException {
     Path dataDir =
         properties.embeddedDb().dataDir().isBlank()
             ? properties.workDir().resolve("postgres")
             : Path.of(properties.embeddedDb().dataDir());
     Files.createDirectories(dataDir);
+    stopOrphanedServer(dataDir);
     Path binaries = properties.workDir().resolve("postgres-binaries");
     Files.createDirectories(binaries);
     EmbeddedPostgres postgres =
@@ -51,6 +53,48 @@ public class EmbeddedPostgresConfiguration {
         postgres.getPort(),
         dataDir.toAbsolutePath());
     return postgres;
+  }
+
+  /**
+   * Holds the work directory for this process: two services on one embedded database would corrupt
+   * each other's view of their drivers. The lock is released by the OS when the process dies,
+   * however it dies.
+   */
+  @Bean(destroyMethod = "close")
+  WorkDirLock workDirLock(SparkgateProperties properties) throws IOException {
+    return WorkDirLock.acquire(properties.workDir());
+  }
+
+  /**
+   * After a crash (kill -9) of the service, its PostgreSQL keeps running. With the work-dir lock
+   * held, no live service owns that server, so it is shut down before a new one starts on the same
+   * data.
+   */
+  static void stopOrphanedServer(Path dataDir) throws IOException {
+    Path pidFile = dataDir.resolve("postmaster.pid");
+    if (!Files.isRegularFile(pidFile)) {
+      return;
+    }
+    String first = Files.readAllLines(pidFile).stream().findFirst().orElse("").strip();
+    long pid;
+    try {
+      pid = Long.parseLong(first);
+    } catch (NumberFormatException e) {
+      return;
+    }
+    java.util.Optional<ProcessHandle> server = ProcessHandle.of(pid);
+    if (server.isEmpty()
+        || !server.get().info().command().map(c -> c.endsWith("postgres")).orElse(false)) {
+      return;
+    }
+    log.warn("Stopping PostgreSQL (pid {}) left running by a previous run of the service", pid);
+    // SIGTERM is PostgreSQL's smart shutdown; its clients died with the old service.
+    server.get().destroy();
+    try {
+      server.get().onExit().get(30, java.util.concurrent.TimeUnit.SECONDS);
+    } catch (Exception e) {
+      server.get().destroyForcibly();
+    }
   }
 
   @Bean

@@ -66,6 +66,9 @@ public class SparkLauncherBackend implements SparkBackend {
     }
     Map<String, String> env = new HashMap<>();
     env.put("SPARK_HOME", home.toString());
+    // Honoured by the bin/spark-submit of the runtime this repository builds: the driver dies
+    // with this service instead of running on unobserved after a crash.
+    env.put("SPARKGATE_PDEATHSIG", "1");
     if (System.getenv("JAVA_HOME") == null) {
       env.put("JAVA_HOME", System.getProperty("java.home"));
     }

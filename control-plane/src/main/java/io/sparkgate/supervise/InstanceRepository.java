@@ -41,6 +41,14 @@ public class InstanceRepository {
     jdbc.sql("delete from instance where id = :id").param("id", id).update();
   }
 
+  /** The host an instance runs on, if it is registered. */
+  public java.util.Optional<String> host(String id) {
+    return jdbc.sql("select host from instance where id = :id")
+        .param("id", id)
+        .query(String.class)
+        .optional();
+  }
+
   /**
    * Owners of live runs that are not alive: no heartbeat since {@code staleBefore}, or no row at
    * all (an instance that shut down or was already reaped).

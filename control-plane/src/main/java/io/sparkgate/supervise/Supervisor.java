@@ -7,6 +7,7 @@ import io.sparkgate.config.InstanceIdentity;
 import io.sparkgate.config.SparkgateProperties;
 import io.sparkgate.launch.LaunchException;
 import io.sparkgate.launch.LaunchSpec;
+import io.sparkgate.launch.OrphanDrivers;
 import io.sparkgate.launch.SparkBackend;
 import io.sparkgate.run.AttemptState;
 import io.sparkgate.run.Run;
@@ -341,7 +342,19 @@ public class Supervisor implements SmartLifecycle {
       if (dead.equals(instance.id())) {
         continue;
       }
+      // Instance ids start with their host name, and a dead instance's row may already be gone.
+      boolean sameHost =
+          instances
+              .host(dead)
+              .map(instance.host()::equals)
+              .orElse(dead.startsWith(instance.host() + "-"));
       for (Run run : runs.findLiveOwnedBy(dead)) {
+        if (sameHost) {
+          int killed = OrphanDrivers.kill(run.id());
+          if (killed > 0) {
+            log.warn("Killed {} orphaned driver processes of run {}", killed, run.id());
+          }
+        }
         if (ending.end(
                 run,
                 AttemptState.LOST,
