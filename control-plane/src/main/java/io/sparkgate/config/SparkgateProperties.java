@@ -40,12 +40,20 @@ public record SparkgateProperties(
    * @param master master URL of jobs that name none
    * @param deployMode deploy mode of jobs that name none
    * @param stopGrace how long a stopped driver may take to exit before it is killed
+   * @param backend {@code launcher} (Spark's SparkLauncher, the default) or {@code simulated} (no
+   *     Spark at all: each run "runs" for its {@code --sleep-seconds} argument, else for
+   *     simulatedRunDuration, and succeeds; for benchmarks and tests of the control plane itself)
+   * @param simulatedRunDuration how long a simulated run takes when its args do not say
    */
   public record Spark(
       @DefaultValue("") String home,
       @DefaultValue("local[2]") @NotBlank String master,
       @DefaultValue("client") @NotBlank String deployMode,
-      @DefaultValue("10s") @NotNull Duration stopGrace) {}
+      @DefaultValue("10s") @NotNull Duration stopGrace,
+      @DefaultValue("launcher")
+          @jakarta.validation.constraints.Pattern(regexp = "launcher|simulated")
+          String backend,
+      @DefaultValue("0s") @NotNull Duration simulatedRunDuration) {}
 
   /**
    * Runs.

@@ -15,6 +15,7 @@ import org.apache.spark.launcher.SparkAppHandle;
 import org.apache.spark.launcher.SparkLauncher;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.stereotype.Component;
 
 /**
@@ -25,6 +26,10 @@ import org.springframework.stereotype.Component;
  * failing job first reports FINISHED and only its non-zero exit says it failed.
  */
 @Component
+@ConditionalOnProperty(
+    name = "sparkgate.spark.backend",
+    havingValue = "launcher",
+    matchIfMissing = true)
 public class SparkLauncherBackend implements SparkBackend {
 
   private static final Logger log = LoggerFactory.getLogger(SparkLauncherBackend.class);

@@ -1,0 +1,174 @@
+package io.sparkgate.recovery;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.sparkgate.testing.Api;
+import io.sparkgate.testing.ServiceProcess;
+import io.sparkgate.testing.TestDatabase;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Two service processes on one database with the simulated backend: every run is launched by
+ * exactly one of them, and when one is killed the survivor takes over its runs.
+ */
+class TwoInstancesIT {
+
+  final String db = TestDatabase.newDatabaseUrl();
+  final Path work = Path.of("target/it-work/two-" + UUID.randomUUID());
+
+  String[] args(String instance) {
+    return new String[] {
+      "--spring.datasource.url=" + db,
+      "--spring.datasource.username=postgres",
+      "--sparkgate.instance-id=" + instance,
+      "--sparkgate.work-dir=" + work.resolve(instance),
+      "--sparkgate.spark.backend=simulated",
+      "--sparkgate.spark.simulated-run-duration=50ms",
+      "--sparkgate.supervision.heartbeat-interval=1s",
+      "--sparkgate.supervision.poll-interval=100ms",
+      "--sparkgate.runs.max-concurrent=25"
+    };
+  }
+
+  long count(String sql) throws Exception {
+    try (Connection c = DriverManager.getConnection(db, "postgres", "");
+        Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery(sql)) {
+      rs.next();
+      return rs.getLong(1);
+    }
+  }
+
+  Map<String, Integer> launches(String... instances) throws Exception {
+    Map<String, Integer> perRun = new HashMap<>();
+    for (String instance : instances) {
+      Path log = work.resolve(instance).resolve("simulated-launches.log");
+      if (Files.exists(log)) {
+        for (String line : Files.readAllLines(log)) {
+          perRun.merge(line, 1, Integer::sum);
+        }
+      }
+    }
+    return perRun;
+  }
+
+  List<UUID> submitMany(Api api, String job, int n) throws Exception {
+    ExecutorService pool = Executors.newFixedThreadPool(8);
+    try {
+      List<Future<UUID>> futures = new ArrayList<>();
+      for (int i = 0; i < n; i++) {
+        futures.add(
+            pool.submit(
+                () ->
+                    UUID.fromString(
+                        api.post("/api/v1/runs", "{\"job\": \"" + job + "\"}").text("runId"))));
+      }
+      List<UUID> ids = new ArrayList<>();
+      for (Future<UUID> f : futures) {
+        ids.add(f.get());
+      }
+      return ids;
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  @Test
+  void eachRunIsLaunchedOnceAndASurvivorAdoptsTheRunsOfAKilledInstance() throws Exception {
+    try (ServiceProcess a = ServiceProcess.start(work.resolve("a.log"), args("a"));
+        ServiceProcess b = ServiceProcess.start(work.resolve("b.log"), args("b"))) {
+      Api api = a.api();
+      api.put(
+          "/api/v1/jobs/fanout",
+          "{\"type\": \"jvm\", \"appResource\": \"/opt/x.jar\", \"mainClass\": \"X\"}");
+      List<UUID> runs = submitMany(api, "fanout", 200);
+      await()
+          .atMost(Duration.ofSeconds(120))
+          .until(
+              () ->
+                  count(
+                          "select count(*) from run where job_name = 'fanout' and state = 'SUCCEEDED'")
+                      == 200);
+
+      Map<String, Integer> launched = launches("a", "b");
+      assertThat(launched).hasSize(200);
+      assertThat(launched.values()).allMatch(n -> n == 1);
+      for (UUID run : runs) {
+        assertThat(launched).containsKey(run + " 1");
+      }
+      assertThat(
+              count(
+                  "select count(*) from run_attempt a join run r on r.id = a.run_id where r.job_name = 'fanout'"))
+          .isEqualTo(200);
+      long byA = count("select count(*) from run_attempt where instance_id = 'a'");
+      long byB = count("select count(*) from run_attempt where instance_id = 'b'");
+      assertThat(byA + byB).isEqualTo(200);
+      assertThat(byA).isPositive();
+      assertThat(byB).isPositive();
+
+      // Long runs, spread over both instances; then instance a dies.
+      api.put(
+          "/api/v1/jobs/long",
+          """
+          {"type": "jvm", "appResource": "/opt/x.jar", "mainClass": "X",
+           "args": ["--sleep-seconds", "600"], "retry": {"maxAttempts": 2}}
+          """);
+      // Fewer than one instance's slots, so the survivor can hold them all.
+      List<UUID> longRuns = submitMany(api, "long", 20);
+      await()
+          .atMost(Duration.ofSeconds(60))
+          .until(
+              () ->
+                  count("select count(*) from run where job_name = 'long' and state = 'RUNNING'")
+                      == 20);
+      long onA = count("select count(*) from run where job_name = 'long' and owner_instance = 'a'");
+      assertThat(onA).isPositive();
+
+      a.kill9();
+      Api survivor = b.api();
+      await()
+          .atMost(Duration.ofSeconds(60))
+          .until(
+              () ->
+                  count(
+                          "select count(*) from run where job_name = 'long' and state = 'RUNNING' and owner_instance = 'b'")
+                      == 20);
+      assertThat(count("select count(*) from run_attempt where state = 'LOST'")).isEqualTo(onA);
+      assertThat(count("select count(*) from run where job_name = 'long' and attempt = 2"))
+          .isEqualTo(onA);
+      // Never two live attempts of one run.
+      assertThat(
+              count(
+                  "select count(*) from (select run_id from run_attempt where state in ('LAUNCHING','RUNNING')"
+                      + " group by run_id having count(*) > 1) d"))
+          .isZero();
+      assertThat(survivor.get("/api/v1/runs/" + longRuns.get(0)).text("state"))
+          .isEqualTo("RUNNING");
+      for (UUID run : longRuns) {
+        survivor.post("/api/v1/runs/" + run + "/cancel", null);
+      }
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(
+              () ->
+                  count("select count(*) from run where job_name = 'long' and state = 'CANCELLED'")
+                      == 20);
+    }
+  }
+}
