@@ -1,0 +1,92 @@
+package io.sparkgate.recovery;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.sparkgate.launch.OrphanDrivers;
+import io.sparkgate.testing.Api;
+import io.sparkgate.testing.ServiceProcess;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * PostgreSQL goes away while a real Spark run is in flight and its driver finishes during the
+ * outage: the service reports not ready meanwhile, and records the true outcome once the database
+ * is back.
+ */
+class DatabaseOutageIT {
+
+  final Path work = Path.of("target/it-work/outage-" + UUID.randomUUID()).toAbsolutePath();
+
+  EmbeddedPostgres startPostgres(Path dataDir, int port) throws Exception {
+    return EmbeddedPostgres.builder()
+        .setDataDirectory(dataDir)
+        .setCleanDataDirectory(false)
+        .setPort(port)
+        .start();
+  }
+
+  @Test
+  void aDriverEndingDuringAnOutageIsRecordedAfterIt() throws Exception {
+    Path dataDir = work.resolve("pgdata");
+    Files.createDirectories(dataDir);
+    int port;
+    try (ServerSocket socket = new ServerSocket(0)) {
+      port = socket.getLocalPort();
+    }
+    EmbeddedPostgres postgres = startPostgres(dataDir, port);
+    try (ServiceProcess service =
+        ServiceProcess.start(
+            work.resolve("service.log"),
+            "--spring.datasource.url=jdbc:postgresql://127.0.0.1:" + port + "/postgres",
+            "--spring.datasource.username=postgres",
+            "--sparkgate.work-dir=" + work.resolve("work"),
+            "--sparkgate.spark.home=" + System.getProperty("sparkgate.test.spark-home"),
+            "--sparkgate.supervision.poll-interval=250ms")) {
+      Api api = service.api();
+      String jar =
+          Path.of(System.getProperty("sparkgate.test.jobs-jar")).toAbsolutePath().toString();
+      api.put(
+          "/api/v1/jobs/outage",
+          """
+          {"type": "jvm", "appResource": "%s", "mainClass": "io.sparkgate.jobs.demo.DemoJob",
+           "args": ["--rows", "100", "--sleep-seconds", "6"]}
+          """
+              .formatted(jar));
+      UUID runId = UUID.fromString(api.post("/api/v1/runs", "{\"job\": \"outage\"}").text("runId"));
+      await()
+          .atMost(Duration.ofSeconds(180))
+          .until(() -> "RUNNING".equals(api.get("/api/v1/runs/" + runId).text("state")));
+
+      postgres.close();
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(() -> api.get("/actuator/health/readiness").status() == 503);
+      // The driver finishes while the database is away.
+      await().atMost(Duration.ofSeconds(60)).until(() -> OrphanDrivers.find(runId).isEmpty());
+
+      postgres = startPostgres(dataDir, port);
+      await()
+          .atMost(Duration.ofSeconds(60))
+          .ignoreExceptions()
+          .until(() -> "SUCCEEDED".equals(api.get("/api/v1/runs/" + runId).text("state")));
+      JsonNode run = api.get("/api/v1/runs/" + runId).json();
+      assertThat(run.at("/attempts/0/exitCode").asInt()).isZero();
+      List<String> states =
+          api.get("/api/v1/runs/" + runId + "/events").json().findValuesAsString("to");
+      assertThat(states).containsExactly("QUEUED", "LAUNCHING", "RUNNING", "SUCCEEDED");
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(() -> api.get("/actuator/health/readiness").status() == 200);
+    } finally {
+      postgres.close();
+    }
+  }
+}
