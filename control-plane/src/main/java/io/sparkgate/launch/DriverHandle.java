@@ -13,4 +13,15 @@ public interface DriverHandle {
 
   /** The driver or submission client process id, when the backend started a local process. */
   OptionalLong pid();
+
+  /**
+   * Whether the driver outlives this instance (cluster deploy mode): then a shutdown only stops
+   * watching it, and another instance adopts it.
+   */
+  default boolean survivesInstance() {
+    return false;
+  }
+
+  /** Stops watching the driver without touching it. */
+  default void detach() {}
 }

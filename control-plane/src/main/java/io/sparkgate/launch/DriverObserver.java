@@ -9,6 +9,9 @@ public interface DriverObserver {
   /** The application has an id (local-..., app-..., application_...). */
   void onAppId(String sparkAppId);
 
+  /** A cluster manager accepted the driver under this id (standalone cluster mode). */
+  void onDriverId(String driverId);
+
   /** The driver reports that the application is running. */
   void onRunning();
 

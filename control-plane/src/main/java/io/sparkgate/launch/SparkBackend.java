@@ -11,6 +11,14 @@ public interface SparkBackend {
    */
   DriverHandle launch(LaunchSpec spec, DriverObserver observer) throws LaunchException;
 
+  /**
+   * Watches again a driver that a dead instance launched, if the driver outlives instances (cluster
+   * deploy mode). Empty when the attempt cannot be re-attached and must end LOST.
+   */
+  default java.util.Optional<DriverHandle> reattach(DriverRef driver, DriverObserver observer) {
+    return java.util.Optional.empty();
+  }
+
   /** Whether the backend can launch now (its runtime is present); for readiness. */
   boolean isAvailable();
 

@@ -5,12 +5,18 @@ import java.io.IOException;
 import java.lang.reflect.Field;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.apache.spark.launcher.SparkAppHandle;
 import org.apache.spark.launcher.SparkLauncher;
 import org.slf4j.Logger;
@@ -34,8 +40,19 @@ public class SparkLauncherBackend implements SparkBackend {
 
   private static final Logger log = LoggerFactory.getLogger(SparkLauncherBackend.class);
 
+  // A standalone master prints driver ids as driver-<yyyyMMddHHmmss>-<sequence>.
+  private static final Pattern DRIVER_ID = Pattern.compile("driver-\\d{14}-\\d{4,}");
+  private static final Duration CLUSTER_POLL = Duration.ofSeconds(1);
+
   private final SparkgateProperties properties;
   private final Optional<Path> sparkHome;
+  private final ScheduledExecutorService clusterPoller =
+      Executors.newSingleThreadScheduledExecutor(
+          r -> {
+            Thread thread = new Thread(r, "sparkgate-cluster-poller");
+            thread.setDaemon(true);
+            return thread;
+          });
 
   public SparkLauncherBackend(SparkgateProperties properties) {
     this.properties = properties;
@@ -100,6 +117,9 @@ public class SparkLauncherBackend implements SparkBackend {
     }
     launcher.addAppArgs(spec.args().toArray(String[]::new));
 
+    if (StandaloneClusterDriver.applies(spec.master(), spec.deployMode())) {
+      return submitToCluster(launcher, spec, observer);
+    }
     Facts facts = new Facts(observer, spec.logFile());
     SparkAppHandle handle;
     try {
@@ -112,6 +132,59 @@ public class SparkLauncherBackend implements SparkBackend {
     return new LauncherHandle(handle, process);
   }
 
+  /**
+   * Cluster deploy mode on a standalone master: spark-submit hands the driver to the master's REST
+   * submission server and exits, so no JVM of ours stays per running run. The driver id it prints
+   * is recorded at once; from then on the master is asked for the driver's state.
+   */
+  private DriverHandle submitToCluster(
+      SparkLauncher launcher, LaunchSpec spec, DriverObserver observer) throws LaunchException {
+    launcher.setConf("spark.master.rest.enabled", "true");
+    launcher.setConf("spark.standalone.submit.waitAppCompletion", "false");
+    try {
+      Process submit = launcher.launch();
+      if (!submit.waitFor(properties.spark().stopGrace().toSeconds() + 120, TimeUnit.SECONDS)) {
+        submit.destroyForcibly();
+        throw new LaunchException("spark-submit did not finish submitting to the cluster", null);
+      }
+      String output = Files.readString(spec.logFile());
+      Matcher id = DRIVER_ID.matcher(output);
+      if (submit.exitValue() != 0 || !id.find()) {
+        String error = DriverLogs.errorExcerpt(spec.logFile());
+        throw new LaunchException(
+            "the cluster did not accept the driver (spark-submit exited "
+                + submit.exitValue()
+                + (error == null ? "" : ": " + error)
+                + ")",
+            null);
+      }
+      StandaloneClusterDriver driver =
+          new StandaloneClusterDriver(
+              StandaloneClusterDriver.restBase(spec.master()), id.group(), observer);
+      observer.onDriverId(id.group());
+      driver.watch(clusterPoller, CLUSTER_POLL);
+      return driver;
+    } catch (IOException e) {
+      throw new LaunchException("spark-submit could not be started: " + e.getMessage(), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new LaunchException("interrupted while submitting", e);
+    }
+  }
+
+  @Override
+  public Optional<DriverHandle> reattach(DriverRef ref, DriverObserver observer) {
+    if (ref.driverId() == null
+        || !StandaloneClusterDriver.applies(ref.master(), ref.deployMode())) {
+      return Optional.empty();
+    }
+    StandaloneClusterDriver driver =
+        new StandaloneClusterDriver(
+            StandaloneClusterDriver.restBase(ref.master()), ref.driverId(), observer);
+    driver.watch(clusterPoller, CLUSTER_POLL);
+    return Optional.of(driver);
+  }
+
   /** Spark's state, mapped to ours: the one place where Spark's states are interpreted. */
   static AppState map(SparkAppHandle.State state) {
     return switch (state) {
@@ -121,6 +194,18 @@ public class SparkLauncherBackend implements SparkBackend {
       case FAILED -> AppState.FAILED;
       case KILLED -> AppState.KILLED;
       case LOST -> AppState.LOST;
+    };
+  }
+
+  /** A standalone master's driver state, mapped to ours: the other place Spark's view enters. */
+  static AppState mapDriverState(String driverState) {
+    return switch (driverState) {
+      case "SUBMITTED", "RELAUNCHING", "UNKNOWN" -> AppState.STARTING;
+      case "RUNNING" -> AppState.RUNNING;
+      case "FINISHED" -> AppState.FINISHED;
+      case "KILLED" -> AppState.KILLED;
+      case "FAILED", "ERROR" -> AppState.FAILED;
+      default -> AppState.STARTING;
     };
   }
 

@@ -140,7 +140,7 @@ public class RunRepository {
     return jdbc.sql(
             """
             select run_id, attempt, state, instance_id, spark_app_id, started_at, finished_at,
-                   exit_code, error, log_path
+                   exit_code, error, log_path, master, deploy_mode, driver_id
             from run_attempt where run_id = :runId order by attempt
             """)
         .param("runId", runId)
@@ -302,12 +302,57 @@ public class RunRepository {
         .list();
   }
 
-  public void setAttemptLogPath(UUID runId, int attempt, String logPath) {
-    jdbc.sql("update run_attempt set log_path = :path where run_id = :runId and attempt = :attempt")
+  /** Records where an attempt is being launched and where its log goes. */
+  public void setAttemptLaunch(
+      UUID runId, int attempt, String logPath, String master, String deployMode) {
+    jdbc.sql(
+            """
+            update run_attempt set log_path = :path, master = :master, deploy_mode = :deployMode
+            where run_id = :runId and attempt = :attempt
+            """)
         .param("runId", runId)
         .param("attempt", attempt)
         .param("path", logPath)
+        .param("master", master)
+        .param("deployMode", deployMode)
         .update();
+  }
+
+  public void setAttemptDriverId(UUID runId, int attempt, String driverId) {
+    jdbc.sql(
+            "update run_attempt set driver_id = :driverId where run_id = :runId and attempt = :attempt")
+        .param("runId", runId)
+        .param("attempt", attempt)
+        .param("driverId", driverId)
+        .update();
+  }
+
+  /**
+   * Moves a live run from a dead owner to this instance, keeping its attempt: for drivers that
+   * outlive their instance (cluster deploy mode). Records the takeover as an event.
+   */
+  public boolean adopt(UUID id, int attempt, String deadOwner, String instanceId, Instant now) {
+    return jdbc.sql(
+                """
+                with adopted as (
+                  update run set owner_instance = :instance
+                  where id = :id and owner_instance = :dead and attempt = :attempt
+                    and state in ('LAUNCHING', 'RUNNING')
+                  returning id, state, attempt
+                )
+                insert into run_event (run_id, at, from_state, to_state, reason, actor,
+                                       instance_id, attempt)
+                select id, :now, state, state, 'driver adopted from instance ' || :dead, 'system',
+                       :instance, attempt
+                from adopted
+                """)
+            .param("id", id)
+            .param("attempt", attempt)
+            .param("dead", deadOwner)
+            .param("instance", instanceId)
+            .param("now", SqlTime.param(now))
+            .update()
+        == 1;
   }
 
   /** Moves a launching attempt to RUNNING and records the application id, if still launching. */
@@ -402,7 +447,10 @@ public class RunRepository {
         SqlTime.get(rs, "finished_at"),
         (Integer) rs.getObject("exit_code"),
         rs.getString("error"),
-        rs.getString("log_path"));
+        rs.getString("log_path"),
+        rs.getString("master"),
+        rs.getString("deploy_mode"),
+        rs.getString("driver_id"));
   }
 
   private static RunEvent mapEvent(ResultSet rs, int row) throws SQLException {

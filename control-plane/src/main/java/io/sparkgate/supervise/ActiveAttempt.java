@@ -21,6 +21,7 @@ final class ActiveAttempt implements DriverObserver {
 
   private DriverHandle handle;
   private String appId;
+  private String driverId;
   private boolean running;
   private DriverExit exit;
   private String launchError;
@@ -32,6 +33,7 @@ final class ActiveAttempt implements DriverObserver {
   // Written only by the supervision loop.
   boolean runningRecorded;
   boolean appIdRecorded;
+  boolean driverIdRecorded;
 
   ActiveAttempt(UUID runId, int attempt, String job, Instant claimedAt, Runnable wakeUp) {
     this.runId = runId;
@@ -44,6 +46,12 @@ final class ActiveAttempt implements DriverObserver {
   @Override
   public synchronized void onAppId(String sparkAppId) {
     this.appId = sparkAppId;
+    wakeUp.run();
+  }
+
+  @Override
+  public synchronized void onDriverId(String id) {
+    this.driverId = id;
     wakeUp.run();
   }
 
@@ -106,6 +114,17 @@ final class ActiveAttempt implements DriverObserver {
     }
   }
 
+  /** Whether the driver outlives this instance, so a shutdown must leave it alone. */
+  synchronized boolean survivesInstance() {
+    return handle != null && handle.survivesInstance();
+  }
+
+  synchronized void detach() {
+    if (handle != null) {
+      handle.detach();
+    }
+  }
+
   synchronized void killNow() {
     if (handle != null && exit == null) {
       killed = true;
@@ -114,12 +133,13 @@ final class ActiveAttempt implements DriverObserver {
   }
 
   synchronized Snapshot snapshot() {
-    return new Snapshot(appId, running, exit, launchError, stopReason, stoppedBy);
+    return new Snapshot(appId, driverId, running, exit, launchError, stopReason, stoppedBy);
   }
 
   /** A consistent copy of the facts, for one pass of the loop. */
   record Snapshot(
       String appId,
+      String driverId,
       boolean running,
       DriverExit exit,
       String launchError,

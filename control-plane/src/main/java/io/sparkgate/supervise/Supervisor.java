@@ -5,10 +5,13 @@ import io.sparkgate.catalog.JobDefinition;
 import io.sparkgate.catalog.JobRepository;
 import io.sparkgate.config.InstanceIdentity;
 import io.sparkgate.config.SparkgateProperties;
+import io.sparkgate.launch.DriverHandle;
+import io.sparkgate.launch.DriverRef;
 import io.sparkgate.launch.LaunchException;
 import io.sparkgate.launch.LaunchSpec;
 import io.sparkgate.launch.OrphanDrivers;
 import io.sparkgate.launch.SparkBackend;
+import io.sparkgate.run.Attempt;
 import io.sparkgate.run.AttemptState;
 import io.sparkgate.run.Run;
 import io.sparkgate.run.RunMetrics;
@@ -23,6 +26,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -126,6 +130,17 @@ public class Supervisor implements SmartLifecycle {
   public void stop() {
     running = false;
     Instant now = now();
+    // Cluster drivers outlive this instance: stop watching them; whoever starts next adopts them.
+    active
+        .values()
+        .removeIf(
+            a -> {
+              if (a.survivesInstance()) {
+                a.detach();
+                return true;
+              }
+              return false;
+            });
     active.values().forEach(a -> a.requestStop(StopReason.SHUTDOWN, "system", now));
     active.values().forEach(ActiveAttempt::killNow);
     try {
@@ -222,6 +237,10 @@ public class Supervisor implements SmartLifecycle {
         if (facts.appId() != null && !attempt.appIdRecorded) {
           runs.setAttemptAppId(attempt.runId, attempt.attempt, facts.appId());
           attempt.appIdRecorded = true;
+        }
+        if (facts.driverId() != null && !attempt.driverIdRecorded) {
+          runs.setAttemptDriverId(attempt.runId, attempt.attempt, facts.driverId());
+          attempt.driverIdRecorded = true;
         }
         if (facts.running() && !attempt.runningRecorded) {
           tx.executeWithoutResult(
@@ -349,6 +368,9 @@ public class Supervisor implements SmartLifecycle {
               .map(instance.host()::equals)
               .orElse(dead.startsWith(instance.host() + "-"));
       for (Run run : runs.findLiveOwnedBy(dead)) {
+        if (adopt(run, dead, now)) {
+          continue;
+        }
         if (sameHost) {
           int killed = OrphanDrivers.kill(run.id());
           if (killed > 0) {
@@ -370,6 +392,45 @@ public class Supervisor implements SmartLifecycle {
       }
     }
     instances.deleteStale(staleBefore);
+  }
+
+  /**
+   * Takes over a dead instance's run whose driver outlives instances (cluster deploy mode): the run
+   * keeps its attempt and ends with the driver's true outcome. Returns false when the driver cannot
+   * be found again, and the attempt must end LOST.
+   */
+  private boolean adopt(Run run, String dead, Instant now) {
+    if (active.size() >= properties.runs().effectiveMaxConcurrent()) {
+      return false;
+    }
+    Attempt last =
+        runs.findAttempts(run.id()).stream()
+            .filter(a -> a.attempt() == run.attempt())
+            .findFirst()
+            .orElse(null);
+    if (last == null || !last.onCluster()) {
+      return false;
+    }
+    ActiveAttempt attempt =
+        new ActiveAttempt(run.id(), run.attempt(), run.job(), now, this::wakeUp);
+    attempt.appIdRecorded = true;
+    attempt.driverIdRecorded = true;
+    attempt.runningRecorded = run.state() == RunState.RUNNING;
+    DriverRef ref =
+        new DriverRef(run.id(), run.attempt(), last.master(), last.deployMode(), last.driverId());
+    Optional<DriverHandle> handle = backend.reattach(ref, attempt);
+    if (handle.isEmpty()) {
+      return false;
+    }
+    if (!runs.adopt(run.id(), run.attempt(), dead, instance.id(), now)) {
+      handle.get().detach();
+      return true; // Another survivor was faster: it watches the driver now.
+    }
+    active.put(run.id(), attempt);
+    attempt.launched(handle.get());
+    log.info(
+        "Run {} adopted from instance {}: watching driver {}", run.id(), dead, last.driverId());
+    return true;
   }
 
   private void dispatch(Instant now) {
@@ -407,7 +468,13 @@ public class Supervisor implements SmartLifecycle {
               .resolve("attempt-" + run.attempt())
               .toAbsolutePath();
       Path logFile = dir.resolve("driver.log");
-      runs.setAttemptLogPath(run.id(), run.attempt(), logFile.toString());
+      String master =
+          definition.master() != null ? definition.master() : properties.spark().master();
+      String deployMode =
+          definition.deployMode() != null
+              ? definition.deployMode()
+              : properties.spark().deployMode();
+      runs.setAttemptLaunch(run.id(), run.attempt(), logFile.toString(), master, deployMode);
       LaunchSpec spec =
           new LaunchSpec(
               run.id(),
@@ -417,10 +484,8 @@ public class Supervisor implements SmartLifecycle {
               definition.mainClass(),
               ArgTemplate.render(definition.argsOrEmpty(), run.params()),
               run.sparkConf(),
-              definition.master() != null ? definition.master() : properties.spark().master(),
-              definition.deployMode() != null
-                  ? definition.deployMode()
-                  : properties.spark().deployMode(),
+              master,
+              deployMode,
               logFile,
               dir.resolve("tmp"));
       log.info("Launching run {} attempt {} of job {}", run.id(), run.attempt(), run.job());

@@ -11,7 +11,7 @@ class AttemptOutcomeTest {
 
   static ActiveAttempt.Snapshot exited(Integer code, AppState state, String error) {
     return new ActiveAttempt.Snapshot(
-        "app-1", true, new DriverExit(code, state, error), null, null, null);
+        "app-1", null, true, new DriverExit(code, state, error), null, null, null);
   }
 
   @Test
@@ -38,6 +38,7 @@ class AttemptOutcomeTest {
     ActiveAttempt.Snapshot cancelled =
         new ActiveAttempt.Snapshot(
             "a",
+            null,
             true,
             new DriverExit(0, AppState.FINISHED, null),
             null,
@@ -48,6 +49,7 @@ class AttemptOutcomeTest {
     ActiveAttempt.Snapshot timedOut =
         new ActiveAttempt.Snapshot(
             "a",
+            null,
             true,
             new DriverExit(137, AppState.KILLED, null),
             null,
@@ -58,6 +60,7 @@ class AttemptOutcomeTest {
     ActiveAttempt.Snapshot shutdown =
         new ActiveAttempt.Snapshot(
             "a",
+            null,
             true,
             new DriverExit(137, AppState.KILLED, null),
             null,
@@ -80,7 +83,13 @@ class AttemptOutcomeTest {
   void aFailedLaunchFails() {
     ActiveAttempt.Snapshot facts =
         new ActiveAttempt.Snapshot(
-            null, false, new DriverExit(null, null, "no Spark home"), "no Spark home", null, null);
+            null,
+            null,
+            false,
+            new DriverExit(null, null, "no Spark home"),
+            "no Spark home",
+            null,
+            null);
     AttemptOutcome outcome = AttemptOutcome.decide(facts, 60);
     assertThat(outcome.state()).isEqualTo(AttemptState.FAILED);
     assertThat(outcome.reason()).isEqualTo("launch failed: no Spark home");

@@ -19,7 +19,11 @@ public record AttemptView(
     @Schema(description = "Exit code of the driver process, when observed.", example = "0")
         Integer exitCode,
     @Schema(description = "Why the attempt failed, from the driver log.") String error,
-    @Schema(description = "The control-plane instance that launched it.") String instance) {
+    @Schema(description = "The control-plane instance that launched it.") String instance,
+    @Schema(
+            description = "The standalone master's driver id, in cluster deploy mode.",
+            example = "driver-20240315030000-0001")
+        String driverId) {
 
   static AttemptView of(Attempt a) {
     return new AttemptView(
@@ -30,6 +34,7 @@ public record AttemptView(
         a.finishedAt(),
         a.exitCode(),
         a.error(),
-        a.instanceId());
+        a.instanceId(),
+        a.driverId());
   }
 }

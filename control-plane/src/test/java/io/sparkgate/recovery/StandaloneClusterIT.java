@@ -1,0 +1,152 @@
+package io.sparkgate.recovery;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.sparkgate.launch.OrphanDrivers;
+import io.sparkgate.testing.Api;
+import io.sparkgate.testing.ServiceProcess;
+import io.sparkgate.testing.StandaloneCluster;
+import io.sparkgate.testing.TestDatabase;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import tools.jackson.databind.JsonNode;
+
+/** Cluster deploy mode on a real standalone master and worker started on 127.0.0.1. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class StandaloneClusterIT {
+
+  static final Duration SPARK = Duration.ofSeconds(180);
+
+  final String db = TestDatabase.newDatabaseUrl();
+  final Path work = Path.of("target/it-work/cluster-" + UUID.randomUUID()).toAbsolutePath();
+  StandaloneCluster cluster;
+
+  @BeforeAll
+  void startCluster() throws Exception {
+    cluster =
+        StandaloneCluster.start(
+            Path.of(System.getProperty("sparkgate.test.spark-home")), work.resolve("cluster"));
+  }
+
+  @AfterAll
+  void stopCluster() throws Exception {
+    if (cluster != null) {
+      cluster.close();
+    }
+  }
+
+  ServiceProcess service(String instance) throws Exception {
+    return ServiceProcess.start(
+        work.resolve(instance + ".log"),
+        "--spring.datasource.url=" + db,
+        "--spring.datasource.username=postgres",
+        "--sparkgate.instance-id=" + instance,
+        "--sparkgate.work-dir=" + work.resolve(instance),
+        "--sparkgate.spark.home=" + System.getProperty("sparkgate.test.spark-home"),
+        "--sparkgate.supervision.heartbeat-interval=1s",
+        "--sparkgate.supervision.poll-interval=250ms");
+  }
+
+  void register(Api api) {
+    String jar = Path.of(System.getProperty("sparkgate.test.jobs-jar")).toAbsolutePath().toString();
+    api.put(
+        "/api/v1/jobs/cluster-demo",
+        """
+        {"type": "jvm", "appResource": "%s", "mainClass": "io.sparkgate.jobs.demo.DemoJob",
+         "args": ["--rows", "100", "--sleep-seconds", "${sleep}", "--fail-with", "${failWith}"],
+         "parameters": {"sleep": {"type": "int", "default": 0},
+                        "failWith": {"type": "string", "default": ""}},
+         "master": "%s", "deployMode": "cluster",
+         "sparkConf": {"spark.driver.memory": "512m", "spark.driver.cores": "1"}}
+        """
+            .formatted(jar, cluster.masterUrl()));
+  }
+
+  static UUID submit(Api api, String params) {
+    Api.Response response =
+        api.post("/api/v1/runs", "{\"job\": \"cluster-demo\", \"params\": " + params + "}");
+    assertThat(response.status()).as(response.raw().body()).isEqualTo(201);
+    return UUID.fromString(response.text("runId"));
+  }
+
+  static JsonNode awaitState(Api api, UUID runId, String state) {
+    await()
+        .atMost(SPARK)
+        .pollInterval(Duration.ofMillis(250))
+        .until(
+            () -> api.get("/api/v1/runs/" + runId).text("state"),
+            s -> s.equals(state) || s.matches("SUCCEEDED|FAILED|CANCELLED|TIMED_OUT"));
+    JsonNode run = api.get("/api/v1/runs/" + runId).json();
+    assertThat(run.get("state").asString()).as(run.toString()).isEqualTo(state);
+    return run;
+  }
+
+  @Test
+  void clusterRunsSucceedFailAndCancelWithoutAJvmOfOursPerRun() throws Exception {
+    try (ServiceProcess service = service("single")) {
+      Api api = service.api();
+      register(api);
+
+      UUID ok = submit(api, "{\"sleep\": 3}");
+      awaitState(api, ok, "RUNNING");
+      // The driver runs under the worker; the service keeps no process for it.
+      assertThat(OrphanDrivers.find(ok)).isNotEmpty();
+      assertThat(ProcessHandle.of(service.pid()).orElseThrow().descendants())
+          .noneMatch(p -> p.info().commandLine().orElse("").contains(ok.toString()));
+      JsonNode succeeded = awaitState(api, ok, "SUCCEEDED");
+      String driverId = succeeded.at("/attempts/0/driverId").asString();
+      assertThat(driverId).startsWith("driver-");
+      assertThat(cluster.driverState(driverId)).isEqualTo("FINISHED");
+
+      UUID failing = submit(api, "{\"failWith\": \"cluster failure\"}");
+      JsonNode failed = awaitState(api, failing, "FAILED");
+      assertThat(failed.at("/attempts/0/state").asString()).isEqualTo("FAILED");
+
+      UUID cancelled = submit(api, "{\"sleep\": 600}");
+      awaitState(api, cancelled, "RUNNING");
+      api.post("/api/v1/runs/" + cancelled + "/cancel", null);
+      JsonNode run = awaitState(api, cancelled, "CANCELLED");
+      assertThat(cluster.driverState(run.at("/attempts/0/driverId").asString()))
+          .isEqualTo("KILLED");
+      await().atMost(Duration.ofSeconds(30)).until(() -> OrphanDrivers.find(cancelled).isEmpty());
+
+      Api.Response slow =
+          api.post(
+              "/api/v1/runs",
+              "{\"job\": \"cluster-demo\", \"params\": {\"sleep\": 600}, \"timeoutSeconds\": 25}");
+      UUID timedOut = UUID.fromString(slow.text("runId"));
+      JsonNode expired = awaitState(api, timedOut, "TIMED_OUT");
+      assertThat(cluster.driverState(expired.at("/attempts/0/driverId").asString()))
+          .isEqualTo("KILLED");
+      await().atMost(Duration.ofSeconds(30)).until(() -> OrphanDrivers.find(timedOut).isEmpty());
+    }
+  }
+
+  @Test
+  void aRestartOfTheServiceDoesNotDisturbAClusterDriver() throws Exception {
+    UUID runId;
+    try (ServiceProcess first = service("first")) {
+      Api api = first.api();
+      register(api);
+      runId = submit(api, "{\"sleep\": 20}");
+      awaitState(api, runId, "RUNNING");
+      first.kill9();
+    }
+    // The driver keeps running on the cluster while no instance watches it.
+    assertThat(OrphanDrivers.find(runId)).isNotEmpty();
+    try (ServiceProcess second = service("second")) {
+      Api api = second.api();
+      JsonNode run = awaitState(api, runId, "SUCCEEDED");
+      assertThat(run.get("attempts")).hasSize(1);
+      assertThat(run.at("/attempts/0/state").asString()).isEqualTo("SUCCEEDED");
+      assertThat(api.get("/api/v1/runs/" + runId + "/events").json().findValuesAsString("reason"))
+          .contains("driver adopted from instance first");
+    }
+  }
+}
