@@ -78,10 +78,12 @@ public record SparkgateProperties(
    * @param pollInterval how often the loop looks for queued runs, cancel requests and timeouts (a
    *     submit or a driver event wakes it sooner)
    * @param heartbeatInterval how often this instance records that it is alive
+   * @param autoStart whether the loop starts with the service (tests drive it pass by pass)
    */
   public record Supervision(
       @DefaultValue("1s") @NotNull Duration pollInterval,
-      @DefaultValue("5s") @NotNull Duration heartbeatInterval) {}
+      @DefaultValue("5s") @NotNull Duration heartbeatInterval,
+      @DefaultValue("true") boolean autoStart) {}
 
   /**
    * Limits of the REST API.

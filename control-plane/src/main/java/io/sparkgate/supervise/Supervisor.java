@@ -75,9 +75,15 @@ public class Supervisor implements SmartLifecycle {
   private volatile String lastFailure;
   private volatile Instant lastReapAt = Instant.EPOCH;
   private volatile Instant lastMetricsAt = Instant.EPOCH;
-  private ScheduledExecutorService loop;
-  private ScheduledExecutorService heartbeat;
-  private ExecutorService launcher;
+  private volatile boolean stopping;
+  private final ScheduledExecutorService loop =
+      Executors.newSingleThreadScheduledExecutor(named("sparkgate-supervisor"));
+  private final ScheduledExecutorService heartbeat =
+      Executors.newSingleThreadScheduledExecutor(named("sparkgate-heartbeat"));
+  // One long-lived launcher thread: drivers started under a parent-death signal die with the
+  // thread that started them, so it must not be a pooled thread that may come and go.
+  private final ExecutorService launcher =
+      Executors.newSingleThreadExecutor(named("sparkgate-launcher"));
 
   public Supervisor(
       RunRepository runs,
@@ -106,11 +112,6 @@ public class Supervisor implements SmartLifecycle {
   @Override
   public void start() {
     instances.register(instance.id(), instance.host(), now());
-    loop = Executors.newSingleThreadScheduledExecutor(named("sparkgate-supervisor"));
-    heartbeat = Executors.newSingleThreadScheduledExecutor(named("sparkgate-heartbeat"));
-    // One long-lived launcher thread: drivers started under a parent-death signal die with the
-    // thread that started them, so it must not be a pooled thread that may come and go.
-    launcher = Executors.newSingleThreadExecutor(named("sparkgate-launcher"));
     long poll = properties.supervision().pollInterval().toMillis();
     long beat = properties.supervision().heartbeatInterval().toMillis();
     running = true;
@@ -129,6 +130,7 @@ public class Supervisor implements SmartLifecycle {
   @Override
   public void stop() {
     running = false;
+    stopping = true;
     Instant now = now();
     // Cluster drivers outlive this instance: stop watching them; whoever starts next adopts them.
     active
@@ -163,6 +165,11 @@ public class Supervisor implements SmartLifecycle {
     return running;
   }
 
+  @Override
+  public boolean isAutoStartup() {
+    return properties.supervision().autoStart();
+  }
+
   /** Asks for a pass soon; many requests in a burst cause one pass. */
   public void wakeUp() {
     if (running && passPending.compareAndSet(false, true)) {
@@ -186,8 +193,9 @@ public class Supervisor implements SmartLifecycle {
     return new Status(lastPassAt, lastFailure, active.size(), instance.id());
   }
 
+  /** One pass of the loop; tests with auto-start off call it directly. */
   void pass() {
-    if (!running) {
+    if (stopping) {
       return;
     }
     try {

@@ -33,8 +33,9 @@ import org.springframework.test.context.DynamicPropertySource;
 @Import(FakeBackendTest.Config.class)
 public abstract class FakeBackendTest {
 
+  /** The fake backend and the movable clock, for any test context. */
   @TestConfiguration
-  static class Config {
+  public static class Config {
     @Bean
     @Primary
     FakeSparkBackend fakeSparkBackend() {
