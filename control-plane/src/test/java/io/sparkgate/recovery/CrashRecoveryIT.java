@@ -33,7 +33,9 @@ class CrashRecoveryIT {
       "--sparkgate.instance-id=" + instance,
       "--sparkgate.work-dir=" + work.resolve(instance),
       "--sparkgate.spark.home=" + System.getProperty("sparkgate.test.spark-home"),
-      "--sparkgate.supervision.heartbeat-interval=1s",
+      // 1 s keeps the test short; -Dsparkgate.it.heartbeat=5s measures the default.
+      "--sparkgate.supervision.heartbeat-interval="
+          + System.getProperty("sparkgate.it.heartbeat", "1s"),
       "--sparkgate.supervision.poll-interval=250ms",
       "--sparkgate.spark.stop-grace=3s",
       "--sparkgate.runs.max-concurrent=2"

@@ -55,6 +55,15 @@ class TwoInstancesIT {
     }
   }
 
+  String text(String sql) throws Exception {
+    try (Connection c = DriverManager.getConnection(db, "postgres", "");
+        Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery(sql)) {
+      rs.next();
+      return rs.getString(1);
+    }
+  }
+
   Map<String, Integer> launches(String... instances) throws Exception {
     Map<String, Integer> perRun = new HashMap<>();
     for (String instance : instances) {
@@ -140,6 +149,19 @@ class TwoInstancesIT {
       long onA = count("select count(*) from run where job_name = 'long' and owner_instance = 'a'");
       assertThat(onA).isPositive();
 
+      // A cancel received by b reaches the run's owner, a, which stops the driver.
+      UUID cancelled =
+          UUID.fromString(
+              text("select id from run where job_name = 'long' and owner_instance = 'a' limit 1"));
+      assertThat(b.api().post("/api/v1/runs/" + cancelled + "/cancel", null).status())
+          .isEqualTo(202);
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(() -> "CANCELLED".equals(b.api().get("/api/v1/runs/" + cancelled).text("state")));
+      assertThat(api.get("/api/v1/runs/" + cancelled).json().at("/attempts/0/state").asString())
+          .isEqualTo("KILLED");
+      onA--;
+
       a.kill9();
       Api survivor = b.api();
       await()
@@ -148,7 +170,7 @@ class TwoInstancesIT {
               () ->
                   count(
                           "select count(*) from run where job_name = 'long' and state = 'RUNNING' and owner_instance = 'b'")
-                      == 20);
+                      == 19);
       assertThat(count("select count(*) from run_attempt where state = 'LOST'")).isEqualTo(onA);
       assertThat(count("select count(*) from run where job_name = 'long' and attempt = 2"))
           .isEqualTo(onA);
@@ -161,7 +183,9 @@ class TwoInstancesIT {
       assertThat(survivor.get("/api/v1/runs/" + longRuns.get(0)).text("state"))
           .isEqualTo("RUNNING");
       for (UUID run : longRuns) {
-        survivor.post("/api/v1/runs/" + run + "/cancel", null);
+        if (!run.equals(cancelled)) {
+          survivor.post("/api/v1/runs/" + run + "/cancel", null);
+        }
       }
       await()
           .atMost(Duration.ofSeconds(30))
