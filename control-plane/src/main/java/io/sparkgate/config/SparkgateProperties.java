@@ -26,6 +26,7 @@ import org.springframework.validation.annotation.Validated;
 public record SparkgateProperties(
     @DefaultValue(".sparkgate") @NotNull Path workDir,
     @DefaultValue("") String instanceId,
+    @DefaultValue("") String publicUrl,
     @DefaultValue @Valid Spark spark,
     @DefaultValue @Valid Runs runs,
     @DefaultValue @Valid Supervision supervision,

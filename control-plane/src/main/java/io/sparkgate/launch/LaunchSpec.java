@@ -12,6 +12,8 @@ import java.util.UUID;
  * @param sparkConf the run's effective conf; the backend adds Sparkgate's own keys
  * @param logFile where the driver's (or the submission client's) output goes
  * @param scratchDir Spark's local dir and the driver's java.io.tmpdir
+ * @param metricsUrl where the driver may report metrics for its run
+ * @param metricsToken the secret that lets it, and only it (redacted by Spark as a "token")
  */
 public record LaunchSpec(
     UUID runId,
@@ -24,10 +26,16 @@ public record LaunchSpec(
     String master,
     String deployMode,
     Path logFile,
-    Path scratchDir) {
+    Path scratchDir,
+    String metricsUrl,
+    String metricsToken) {
 
   /** The conf key that tags every application with its run. */
   public static final String RUN_ID_CONF = "spark.sparkgate.runId";
 
   public static final String ATTEMPT_CONF = "spark.sparkgate.attempt";
+
+  public static final String METRICS_URL_CONF = "spark.sparkgate.metricsUrl";
+
+  public static final String METRICS_TOKEN_CONF = "spark.sparkgate.metricsToken";
 }

@@ -109,6 +109,10 @@ public class SparkLauncherBackend implements SparkBackend {
     spec.sparkConf().forEach(launcher::setConf);
     launcher.setConf(LaunchSpec.RUN_ID_CONF, spec.runId().toString());
     launcher.setConf(LaunchSpec.ATTEMPT_CONF, Integer.toString(spec.attempt()));
+    if (spec.metricsToken() != null) {
+      launcher.setConf(LaunchSpec.METRICS_URL_CONF, spec.metricsUrl());
+      launcher.setConf(LaunchSpec.METRICS_TOKEN_CONF, spec.metricsToken());
+    }
     String scratch = spec.scratchDir().toAbsolutePath().toString();
     launcher.setConf("spark.local.dir", scratch);
     launcher.setConf(SparkLauncher.DRIVER_EXTRA_JAVA_OPTIONS, "-Djava.io.tmpdir=" + scratch);

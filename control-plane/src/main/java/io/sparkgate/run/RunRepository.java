@@ -304,10 +304,16 @@ public class RunRepository {
 
   /** Records where an attempt is being launched and where its log goes. */
   public void setAttemptLaunch(
-      UUID runId, int attempt, String logPath, String master, String deployMode) {
+      UUID runId,
+      int attempt,
+      String logPath,
+      String master,
+      String deployMode,
+      String metricsTokenHash) {
     jdbc.sql(
             """
-            update run_attempt set log_path = :path, master = :master, deploy_mode = :deployMode
+            update run_attempt set log_path = :path, master = :master, deploy_mode = :deployMode,
+                                   metrics_token_hash = :tokenHash
             where run_id = :runId and attempt = :attempt
             """)
         .param("runId", runId)
@@ -315,7 +321,35 @@ public class RunRepository {
         .param("path", logPath)
         .param("master", master)
         .param("deployMode", deployMode)
+        .param("tokenHash", metricsTokenHash)
         .update();
+  }
+
+  /** The metrics-token hash of the run's current attempt, if the run is live. */
+  public Optional<String> liveMetricsTokenHash(UUID runId) {
+    return jdbc.sql(
+            """
+            select a.metrics_token_hash from run r
+            join run_attempt a on a.run_id = r.id and a.attempt = r.attempt
+            where r.id = :runId and r.state in ('LAUNCHING', 'RUNNING')
+              and a.metrics_token_hash is not null
+            """)
+        .param("runId", runId)
+        .query(String.class)
+        .optional();
+  }
+
+  /** Merges reported metrics into the run's (top-level keys of later reports win). */
+  public boolean mergeMetrics(UUID runId, String metricsJson) {
+    return jdbc.sql(
+                """
+                update run set metrics = coalesce(metrics, '{}'::jsonb) || cast(:metrics as jsonb)
+                where id = :runId and state in ('LAUNCHING', 'RUNNING')
+                """)
+            .param("runId", runId)
+            .param("metrics", metricsJson)
+            .update()
+        == 1;
   }
 
   public void setAttemptDriverId(UUID runId, int attempt, String driverId) {

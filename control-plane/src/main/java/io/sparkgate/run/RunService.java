@@ -227,6 +227,38 @@ public class RunService {
         ErrorKind.SERVICE_UNAVAILABLE, "The run kept changing state; try again.");
   }
 
+  static final int MAX_METRICS_BYTES = 64 * 1024;
+
+  /**
+   * Merges metrics that a run's driver reported. Only the run's current attempt holds the secret
+   * that allows it, and only while the run is live.
+   */
+  public void reportMetrics(UUID runId, String bearerToken, Map<String, Object> reported) {
+    get(runId);
+    if (bearerToken == null || bearerToken.isBlank()) {
+      throw new SparkgateException(
+          ErrorKind.UNAUTHENTICATED, "Metrics are reported with the run's own bearer token.");
+    }
+    String expected =
+        runs.liveMetricsTokenHash(runId)
+            .orElseThrow(
+                () ->
+                    new SparkgateException(
+                        ErrorKind.INVALID_STATE, "Run " + runId + " is not running."));
+    if (!RunSecrets.matches(bearerToken, expected)) {
+      throw new SparkgateException(
+          ErrorKind.FORBIDDEN, "This token may not report metrics for run " + runId + ".");
+    }
+    String text = json.write(reported == null ? Map.of() : reported);
+    if (text.length() > MAX_METRICS_BYTES) {
+      throw new SparkgateException(
+          ErrorKind.PAYLOAD_TOO_LARGE, "Metrics may be at most " + MAX_METRICS_BYTES + " bytes.");
+    }
+    if (!runs.mergeMetrics(runId, text)) {
+      throw new SparkgateException(ErrorKind.INVALID_STATE, "Run " + runId + " is not running.");
+    }
+  }
+
   private Map<String, String> effectiveConf(
       JobDefinition definition, Map<String, String> overrides) {
     Map<String, String> conf = new TreeMap<>(definition.sparkConfOrEmpty());

@@ -4,6 +4,7 @@ import io.sparkgate.catalog.ArgTemplate;
 import io.sparkgate.catalog.JobDefinition;
 import io.sparkgate.catalog.JobRepository;
 import io.sparkgate.config.InstanceIdentity;
+import io.sparkgate.config.PublicUrl;
 import io.sparkgate.config.SparkgateProperties;
 import io.sparkgate.launch.DriverHandle;
 import io.sparkgate.launch.DriverRef;
@@ -16,6 +17,7 @@ import io.sparkgate.run.AttemptState;
 import io.sparkgate.run.Run;
 import io.sparkgate.run.RunMetrics;
 import io.sparkgate.run.RunRepository;
+import io.sparkgate.run.RunSecrets;
 import io.sparkgate.run.RunState;
 import io.sparkgate.run.RunWakeUp;
 import java.nio.file.Path;
@@ -67,6 +69,7 @@ public class Supervisor implements SmartLifecycle {
   private final InstanceIdentity instance;
   private final SparkgateProperties properties;
   private final RunMetrics metrics;
+  private final PublicUrl publicUrl;
 
   private final Map<UUID, ActiveAttempt> active = new ConcurrentHashMap<>();
   private final AtomicBoolean passPending = new AtomicBoolean();
@@ -95,7 +98,8 @@ public class Supervisor implements SmartLifecycle {
       Clock clock,
       InstanceIdentity instance,
       SparkgateProperties properties,
-      RunMetrics metrics) {
+      RunMetrics metrics,
+      PublicUrl publicUrl) {
     this.runs = runs;
     this.jobs = jobs;
     this.backend = backend;
@@ -106,6 +110,7 @@ public class Supervisor implements SmartLifecycle {
     this.instance = instance;
     this.properties = properties;
     this.metrics = metrics;
+    this.publicUrl = publicUrl;
     metrics.activeRuns(active::size);
   }
 
@@ -482,7 +487,14 @@ public class Supervisor implements SmartLifecycle {
           definition.deployMode() != null
               ? definition.deployMode()
               : properties.spark().deployMode();
-      runs.setAttemptLaunch(run.id(), run.attempt(), logFile.toString(), master, deployMode);
+      String metricsToken = RunSecrets.newToken();
+      runs.setAttemptLaunch(
+          run.id(),
+          run.attempt(),
+          logFile.toString(),
+          master,
+          deployMode,
+          RunSecrets.hash(metricsToken));
       LaunchSpec spec =
           new LaunchSpec(
               run.id(),
@@ -495,7 +507,9 @@ public class Supervisor implements SmartLifecycle {
               master,
               deployMode,
               logFile,
-              dir.resolve("tmp"));
+              dir.resolve("tmp"),
+              publicUrl.resolve("/api/v1/runs/" + run.id() + "/metrics"),
+              metricsToken);
       log.info("Launching run {} attempt {} of job {}", run.id(), run.attempt(), run.job());
       launcher.execute(
           () -> {

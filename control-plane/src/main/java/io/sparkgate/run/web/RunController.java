@@ -20,6 +20,7 @@ import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import org.springframework.http.MediaType;
@@ -142,6 +143,30 @@ public class RunController {
   public ResponseEntity<RunView> cancel(@PathVariable UUID runId) {
     var run = runs.cancel(runId, actors.current());
     return ResponseEntity.accepted().body(RunView.of(run, runs.attempts(runId)));
+  }
+
+  @PostMapping(path = "/{runId}/metrics", consumes = "application/json")
+  @Operation(
+      summary = "Report metrics from the run's driver",
+      description =
+          "Called by the job itself (see RunMetrics in spark-jobs) with the secret Sparkgate gave"
+              + " the run's current attempt (Spark conf spark.sparkgate.metricsToken) as bearer"
+              + " token. The JSON object's top-level keys are merged into the run's metrics.")
+  @ApiResponse(responseCode = "204", description = "Merged")
+  @ApiResponse(responseCode = "401", description = "No token")
+  @ApiResponse(responseCode = "403", description = "Not this run's token")
+  @ApiResponse(responseCode = "409", description = "The run is not running")
+  @ApiResponse(responseCode = "413", description = "More than 64 KiB of metrics")
+  public ResponseEntity<Void> reportMetrics(
+      @PathVariable UUID runId,
+      @RequestHeader(name = "Authorization", required = false) String authorization,
+      @RequestBody Map<String, Object> metrics) {
+    String token =
+        authorization != null && authorization.startsWith("Bearer ")
+            ? authorization.substring("Bearer ".length()).strip()
+            : null;
+    runs.reportMetrics(runId, token, metrics);
+    return ResponseEntity.noContent().build();
   }
 
   @GetMapping("/{runId}/events")

@@ -1,0 +1,42 @@
+package io.sparkgate.run;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.util.Base64;
+import java.util.HexFormat;
+
+/** Per-attempt secrets: generated at launch, stored only as a hash, compared in constant time. */
+public final class RunSecrets {
+
+  private static final SecureRandom RANDOM = new SecureRandom();
+
+  private RunSecrets() {}
+
+  /** 256 random bits, URL-safe. */
+  public static String newToken() {
+    byte[] bytes = new byte[32];
+    RANDOM.nextBytes(bytes);
+    return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+  }
+
+  public static String hash(String token) {
+    try {
+      return HexFormat.of()
+          .formatHex(
+              MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8)));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is always available", e);
+    }
+  }
+
+  /** Whether the token hashes to the expected hash, in time independent of where they differ. */
+  public static boolean matches(String token, String expectedHash) {
+    return token != null
+        && expectedHash != null
+        && MessageDigest.isEqual(
+            hash(token).getBytes(StandardCharsets.UTF_8),
+            expectedHash.getBytes(StandardCharsets.UTF_8));
+  }
+}
