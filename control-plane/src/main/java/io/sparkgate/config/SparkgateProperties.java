@@ -31,7 +31,23 @@ public record SparkgateProperties(
     @DefaultValue @Valid Runs runs,
     @DefaultValue @Valid Supervision supervision,
     @DefaultValue @Valid Api api,
-    @DefaultValue @Valid EmbeddedDb embeddedDb) {
+    @DefaultValue @Valid EmbeddedDb embeddedDb,
+    @DefaultValue @Valid Catalog catalog) {
+
+  /**
+   * Job definitions registered at start-up.
+   *
+   * @param bootstrapDir a directory of {@code <job-name>.json} definitions; blank means the
+   *     definitions this repository's build puts next to its Spark runtime
+   *     (spark-jobs/target/jobs), if that runtime is the one in use; "none" registers nothing
+   * @param jobsJar what {@code @JOBS_JAR@} in a definition stands for; blank means the built
+   *     spark-jobs jar next to the runtime
+   * @param dataDir what {@code @DATA_DIR@} stands for; blank means {@code <workDir>/data}
+   */
+  public record Catalog(
+      @DefaultValue("") String bootstrapDir,
+      @DefaultValue("") String jobsJar,
+      @DefaultValue("") String dataDir) {}
 
   /**
    * The Spark runtime.

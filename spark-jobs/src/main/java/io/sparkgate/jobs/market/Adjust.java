@@ -52,7 +52,9 @@ public final class Adjust {
       metrics.put("stage", "adjust");
       metrics.put("as_of", date.toString());
       metrics.put("rows_read", bars.count());
-      metrics.put("rows_written", spark.read().parquet(paths.adjusted(date)).count());
+      Dataset<Row> output = spark.read().parquet(paths.adjusted(date));
+      metrics.put("rows_written", output.count());
+      metrics.put("output_checksum", Partitions.checksum(output));
       metrics.put("split_events", splits.count());
       metrics.put("dividend_events", dividends.count());
       RunMetrics.report(spark, metrics);

@@ -45,6 +45,7 @@ public final class Analytics {
       metrics.put("trade_date", date.toString());
       metrics.put("rows_read", adjusted.count());
       metrics.put("rows_written", written.count());
+      metrics.put("output_checksum", Partitions.checksum(written));
       Map<String, Object> regimes = new LinkedHashMap<>();
       for (Row row : written.groupBy("regime").count().orderBy("regime").collectAsList()) {
         regimes.put(row.getString(0), row.getLong(1));

@@ -57,12 +57,9 @@ public final class Curate {
       Partitions.replace(spark, dividends, paths.curated("dividends"), date);
 
       long read = checked.count();
-      long written =
-          spark
-              .read()
-              .parquet(paths.curated("bars"))
-              .filter(col("trade_date").equalTo(lit(date.toString()).cast("date")))
-              .count();
+      Dataset<Row> output =
+          spark.read().parquet(paths.curated("bars")).filter("trade_date = date'" + date + "'");
+      long written = output.count();
       Map<String, Object> metrics = new LinkedHashMap<>();
       metrics.put("stage", "curate");
       metrics.put("trade_date", date.toString());
@@ -72,6 +69,7 @@ public final class Curate {
       metrics.put("duplicates_dropped", read - quarantined.count() - written);
       metrics.put("splits_written", splits.count());
       metrics.put("dividends_written", dividends.count());
+      metrics.put("output_checksum", Partitions.checksum(output));
       RunMetrics.report(spark, metrics);
     } finally {
       spark.stop();

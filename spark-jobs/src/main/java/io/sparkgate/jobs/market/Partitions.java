@@ -28,6 +28,15 @@ final class Partitions {
     rows.write().mode(SaveMode.Overwrite).partitionBy("trade_date").parquet(table);
   }
 
+  /**
+   * An order-independent fingerprint of a table's rows (XOR of their 64-bit hashes): equal content
+   * gives an equal checksum whatever the file layout, which is how reruns are compared.
+   */
+  static String checksum(Dataset<Row> rows) {
+    Row row = rows.selectExpr("bit_xor(xxhash64(*)) as checksum", "count(*) as n").first();
+    return Long.toHexString(row.isNullAt(0) ? 0 : row.getLong(0)) + "/" + row.getLong(1);
+  }
+
   static void delete(SparkSession spark, String path) {
     try {
       Path p = new Path(path);
