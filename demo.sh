@@ -5,6 +5,7 @@
 #
 #   ./demo.sh            build, start the service (left running), run the demo job
 #   ./demo.sh --stop     the same, then stop the service
+#   ./demo.sh --pipeline [--stop]     run the five-stage market-data pipeline instead
 #   DEMO_DATE=2024-01-02 ./demo.sh    another business date
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -43,11 +44,16 @@ else
   echo "    ready (pid $pid)"
 fi
 
-echo "==> Running the demo job through the API"
 status=0
-java scripts/DemoClient.java "$base" spark-jobs/target/spark-jobs.jar "${DEMO_DATE:-2024-03-15}" || status=$?
+if [[ " $* " == *" --pipeline "* ]]; then
+  echo "==> Running the market-data pipeline for ${DEMO_DATE:-2024-03-15} through the API"
+  java scripts/PipelineClient.java "$base" "${DEMO_DATE:-2024-03-15}" || status=$?
+else
+  echo "==> Running the demo job through the API"
+  java scripts/DemoClient.java "$base" spark-jobs/target/spark-jobs.jar "${DEMO_DATE:-2024-03-15}" || status=$?
+fi
 
-if [ "${1:-}" = "--stop" ] && [ -n "$started_here" ]; then
+if [[ " $* " == *" --stop "* ]] && [ -n "$started_here" ]; then
   echo "==> Stopping the service"
   kill "$(cat "$work/service.pid")"
   while kill -0 "$(cat "$work/service.pid")" 2>/dev/null; do sleep 0.5; done
