@@ -66,6 +66,9 @@ class EmbeddedModeTest {
 
     try (ConfigurableApplicationContext second = start()) {
       assertThat(second.getBean(CatalogService.class).get("kept").latestVersion()).isEqualTo(1);
+      // The shipped pipeline jobs were registered by both starts, creating one version.
+      assertThat(second.getBean(CatalogService.class).get("market-curate").latestVersion())
+          .isEqualTo(1);
       assertThat(
               second
                   .getBean(JdbcClient.class)

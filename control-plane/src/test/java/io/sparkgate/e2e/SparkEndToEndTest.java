@@ -106,6 +106,9 @@ class SparkEndToEndTest {
     assertThat(attempt.get("sparkAppId").asString()).startsWith("local-");
     assertThat(attempt.get("exitCode").asInt()).isZero();
     assertThat(run.get("startedAt").isNull()).isFalse();
+    // The job reported its metrics with its run's secret.
+    assertThat(run.at("/metrics/rows_read").asInt()).isEqualTo(500);
+    assertThat(run.at("/metrics/total").asLong()).isEqualTo(124750);
 
     JsonNode log = api.get("/api/v1/runs/" + runId + "/log").json();
     assertThat(log.get("complete").asBoolean()).isTrue();

@@ -103,6 +103,8 @@ class StandaloneClusterIT {
       String driverId = succeeded.at("/attempts/0/driverId").asString();
       assertThat(driverId).startsWith("driver-");
       assertThat(cluster.driverState(driverId)).isEqualTo("FINISHED");
+      // Reported from the driver on the worker, with the run's own secret.
+      assertThat(succeeded.at("/metrics/rows_read").asInt()).isEqualTo(100);
 
       UUID failing = submit(api, "{\"failWith\": \"cluster failure\"}");
       JsonNode failed = awaitState(api, failing, "FAILED");

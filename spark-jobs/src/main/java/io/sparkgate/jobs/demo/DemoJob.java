@@ -1,5 +1,6 @@
 package io.sparkgate.jobs.demo;
 
+import io.sparkgate.jobs.common.RunMetrics;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.apache.spark.sql.Dataset;
@@ -35,10 +36,17 @@ public final class DemoJob {
                   + " from range(0, "
                   + rows
                   + ") group by id % 10 order by bucket");
+      long total = 0;
       for (Row row : result.collectAsList()) {
         System.out.println(
             "sparkgate demo: bucket=" + row.get(0) + " n=" + row.get(1) + " total=" + row.get(2));
+        total += row.getLong(2);
       }
+      Map<String, Object> metrics = new LinkedHashMap<>();
+      metrics.put("rows_read", rows);
+      metrics.put("buckets", result.count());
+      metrics.put("total", total);
+      RunMetrics.report(spark, metrics);
       if (sleepSeconds > 0) {
         System.out.println("sparkgate demo: holding the driver for " + sleepSeconds + " s");
         Thread.sleep(sleepSeconds * 1000);

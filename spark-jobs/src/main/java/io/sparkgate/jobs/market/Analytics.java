@@ -75,7 +75,7 @@ public final class Analytics {
             ),
             moves as (
               select *,
-                     close / previous_close - 1 as daily_return,
+                     try_divide(close, previous_close) - 1 as daily_return,
                      case when previous_close is null then high - low
                           else greatest(high - low, abs(high - previous_close),
                                         abs(low - previous_close)) end as true_range,
@@ -91,10 +91,10 @@ public final class Analytics {
               select *,
                      case when bar_number >= 15 then avg(true_range) over w14 end as atr14,
                      case when bar_number >= 15
-                          then 100 * sum(plus_dm) over w14 / sum(true_range) over w14 end
+                          then 100 * try_divide(sum(plus_dm) over w14, sum(true_range) over w14) end
                        as plus_di14,
                      case when bar_number >= 15
-                          then 100 * sum(minus_dm) over w14 / sum(true_range) over w14 end
+                          then 100 * try_divide(sum(minus_dm) over w14, sum(true_range) over w14) end
                        as minus_di14
               from moves
               window w14 as (partition by symbol order by trade_date
@@ -104,7 +104,7 @@ public final class Analytics {
               select *,
                      case when plus_di14 + minus_di14 > 0
                           then 100 * abs(plus_di14 - minus_di14) / (plus_di14 + minus_di14)
-                          else 0.0 end as dx14
+                          when plus_di14 is not null then 0.0 end as dx14
               from directional
             ),
             scored as (
@@ -117,12 +117,12 @@ public final class Analytics {
             select symbol, trade_date, close, daily_return, true_range, atr14, plus_di14,
                    minus_di14, adx14,
                    case when adx14 is null then 'insufficient_history'
-                        when atr14 / close > %1$s then 'volatile'
+                        when try_divide(atr14, close) > %1$s then 'volatile'
                         when adx14 >= %2$s and plus_di14 >= minus_di14 then 'trending_up'
                         when adx14 >= %2$s then 'trending_down'
                         else 'ranging' end as regime,
                    case when adx14 is null then 0.0
-                        when atr14 / close > %1$s then least(1.0, atr14 / close / (2 * %1$s))
+                        when try_divide(atr14, close) > %1$s then least(1.0, try_divide(atr14, close) / (2 * %1$s))
                         when adx14 >= %2$s then least(1.0, adx14 / (2 * %2$s))
                         else least(1.0, 0.5 + (%2$s - adx14) / (2 * %2$s)) end as confidence
             from scored

@@ -88,7 +88,8 @@ public final class Curate {
 
   /**
    * Derives the trade date in the market's time zone from the bar's UTC timestamp and gives every
-   * bad bar a reason; good bars have a null reason.
+   * bad bar a reason; good bars have a null reason. A null {@code date} accepts every trade date
+   * (bulk history).
    */
   static Dataset<Row> validateBars(Dataset<Row> envelopes, LocalDate date) {
     return envelopes
@@ -110,9 +111,11 @@ public final class Curate {
                     + " when payload.h < greatest(payload.o, payload.c)"
                     + "   or payload.l > least(payload.o, payload.c) or payload.h < payload.l"
                     + "   then 'high/low inconsistent with open/close'"
-                    + " when trade_date <> date'"
-                    + date
-                    + "' then 'trade date ' || trade_date || ' is not the run date'"
+                    + (date == null
+                        ? ""
+                        : " when trade_date <> date'"
+                            + date
+                            + "' then 'trade date ' || trade_date || ' is not the run date'")
                     + " end"));
   }
 

@@ -121,17 +121,33 @@ public final class MarketDataGenerator {
 
   /** One symbol's day: the walk from START replayed up to the date. */
   static Day day(String symbol, LocalDate date) {
+    Day[] today = new Day[1];
+    walk(symbol, date, date, (d, day) -> today[0] = day);
+    if (today[0] == null) {
+      throw new IllegalArgumentException(date + " is before " + START + " or not a trading day");
+    }
+    return today[0];
+  }
+
+  /** Every trading day of a symbol from {@code from} to {@code to}, walking from START once. */
+  static void walk(
+      String symbol,
+      LocalDate from,
+      LocalDate to,
+      java.util.function.BiConsumer<LocalDate, Day> sink) {
     double level = 20 + Math.floorMod(symbol.hashCode(), 180);
     double rawClose = level;
     int cumulativeSplit = 1;
-    Day today = null;
-    for (LocalDate d = START; !d.isAfter(date); d = d.plusDays(1)) {
+    for (LocalDate d = START; !d.isAfter(to); d = d.plusDays(1)) {
       if (!isTradingDay(d)) {
         continue;
       }
       Random r = new Random(seed(symbol, d));
       double previousRawClose = rawClose;
-      int split = r.nextDouble() < SPLIT_PROBABILITY ? (r.nextInt(4) == 0 ? 3 : 2) : 1;
+      double splitDraw = r.nextDouble();
+      int ratio = r.nextInt(4) == 0 ? 3 : 2;
+      // As in real markets, only an expensive share splits: prices never collapse toward zero.
+      int split = splitDraw < SPLIT_PROBABILITY && previousRawClose > 60 ? ratio : 1;
       boolean pays = r.nextDouble() < DIVIDEND_PROBABILITY;
       level = level * Math.exp(r.nextGaussian() * 0.018 + 0.0002);
       cumulativeSplit *= split;
@@ -141,16 +157,24 @@ public final class MarketDataGenerator {
       double low = round(Math.min(open, rawClose) * (1 - Math.abs(r.nextGaussian()) * 0.008));
       long volume = (long) (1_000_000 * (0.5 + r.nextDouble()) * cumulativeSplit);
       double dividend = pays ? round(previousRawClose / split * 0.006) : 0;
-      if (d.equals(date)) {
+      if (!d.isBefore(from)) {
         long millis =
             ZonedDateTime.of(d, LocalTime.of(16, 0), MARKET_ZONE).toInstant().toEpochMilli();
-        today = new Day(open, high, low, rawClose, volume, millis, split, dividend);
+        sink.accept(d, new Day(open, high, low, rawClose, volume, millis, split, dividend));
       }
     }
-    if (today == null) {
-      throw new IllegalArgumentException(date + " is before " + START + " or not a trading day");
-    }
-    return today;
+  }
+
+  /** The raw bar envelope of one day, without defects: for bulk history generation. */
+  static String barEnvelope(String symbol, LocalDate date, Day day) {
+    Map<String, Object> bar = new LinkedHashMap<>();
+    bar.put("t", day.timestampMillis);
+    bar.put("o", day.open);
+    bar.put("h", day.high);
+    bar.put("l", day.low);
+    bar.put("c", day.close);
+    bar.put("v", day.volume);
+    return envelope(symbol, date, "bars", bar);
   }
 
   private static long seed(String symbol, LocalDate date) {
