@@ -34,7 +34,18 @@ public class OpenApiConfiguration {
                         + " their runs, with idempotent submission. Errors are RFC 9457 problem"
                         + " details (application/problem+json) whose type URI is stable per kind"
                         + " of error: https://sparkgate.io/problems/<kind>.")
-                .license(new License().name("Apache-2.0")));
+                .license(new License().name("Apache-2.0")))
+        .components(
+            new io.swagger.v3.oas.models.Components()
+                .addSecuritySchemes(
+                    "bearer",
+                    new io.swagger.v3.oas.models.security.SecurityScheme()
+                        .type(io.swagger.v3.oas.models.security.SecurityScheme.Type.HTTP)
+                        .scheme("bearer")
+                        .description(
+                            "An API token: viewer (read), operator (runs), admin (jobs).")))
+        .addSecurityItem(
+            new io.swagger.v3.oas.models.security.SecurityRequirement().addList("bearer"));
   }
 
   @Bean

@@ -32,7 +32,26 @@ public record SparkgateProperties(
     @DefaultValue @Valid Supervision supervision,
     @DefaultValue @Valid Api api,
     @DefaultValue @Valid EmbeddedDb embeddedDb,
-    @DefaultValue @Valid Catalog catalog) {
+    @DefaultValue @Valid Catalog catalog,
+    @DefaultValue @Valid Security security) {
+
+  /**
+   * API authentication.
+   *
+   * @param tokens the API tokens: a name (recorded as the actor of what it does), a role (viewer,
+   *     operator, admin) and the SHA-256 of the token in hex, never the token itself. With none,
+   *     the service creates an admin token on first start in {@code <workDir>/admin.token}.
+   */
+  public record Security(@DefaultValue({}) java.util.List<@Valid Token> tokens) {
+
+    /** One API token, as configured. */
+    public record Token(
+        @NotBlank @jakarta.validation.constraints.Pattern(regexp = "[A-Za-z0-9_.@-]{1,64}")
+            String name,
+        @NotBlank @jakarta.validation.constraints.Pattern(regexp = "viewer|operator|admin")
+            String role,
+        @NotBlank @jakarta.validation.constraints.Pattern(regexp = "[0-9a-f]{64}") String sha256) {}
+  }
 
   /**
    * Job definitions registered at start-up.

@@ -10,7 +10,6 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletRequestWrapper;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
 import org.springframework.stereotype.Component;
@@ -43,23 +42,12 @@ public class RequestSizeLimitFilter extends OncePerRequestFilter {
 
   static void writeTooLarge(HttpServletRequest request, HttpServletResponse response, long limit)
       throws IOException {
-    ErrorKind kind = ErrorKind.PAYLOAD_TOO_LARGE;
-    response.setStatus(kind.status());
-    response.setContentType("application/problem+json");
     response.setHeader("Connection", "close");
-    String body =
-        "{\"type\":\""
-            + kind.type()
-            + "\",\"title\":\""
-            + kind.title()
-            + "\",\"status\":"
-            + kind.status()
-            + ",\"detail\":\"The request body may be at most "
-            + limit
-            + " bytes.\",\"instance\":\""
-            + request.getRequestURI().replace("\\", "\\\\").replace("\"", "\\\"")
-            + "\"}";
-    response.getOutputStream().write(body.getBytes(StandardCharsets.UTF_8));
+    ProblemResponses.write(
+        request,
+        response,
+        ErrorKind.PAYLOAD_TOO_LARGE,
+        "The request body may be at most " + limit + " bytes.");
   }
 
   private static final class Limited extends HttpServletRequestWrapper {

@@ -115,7 +115,7 @@ class RunLifecycleTest extends FakeBackendTest {
     awaitState(blocker, "SUCCEEDED");
     assertThat(fake.launched(waiting)).isFalse();
     JsonNode last = lastEvent(waiting);
-    assertThat(last.get("actor").asString()).isEqualTo("anonymous");
+    assertThat(last.get("actor").asString()).isEqualTo("test-admin");
     assertThat(last.get("to").asString()).isEqualTo("CANCELLED");
   }
 
@@ -127,14 +127,14 @@ class RunLifecycleTest extends FakeBackendTest {
     awaitState(runId, "RUNNING");
     Api.Response cancel = api.post("/api/v1/runs/" + runId + "/cancel", null);
     assertThat(cancel.status()).isEqualTo(202);
-    assertThat(cancel.text("cancelRequestedBy")).isEqualTo("anonymous");
+    assertThat(cancel.text("cancelRequestedBy")).isEqualTo("test-admin");
     awaitState(runId, "CANCELLED");
     assertThat(driver.stopRequested()).isTrue();
     assertThat(driver.alive()).isFalse();
     JsonNode run = api.get("/api/v1/runs/" + runId).json();
     assertThat(run.at("/attempts/0/state").asString()).isEqualTo("KILLED");
-    assertThat(run.get("stateReason").asString()).isEqualTo("cancelled by anonymous");
-    assertThat(lastEvent(runId).get("actor").asString()).isEqualTo("anonymous");
+    assertThat(run.get("stateReason").asString()).isEqualTo("cancelled by test-admin");
+    assertThat(lastEvent(runId).get("actor").asString()).isEqualTo("test-admin");
   }
 
   @Test

@@ -60,6 +60,13 @@ class EmbeddedModeTest {
                   null),
               "test");
       assertThat(Files.isDirectory(workDir.resolve("postgres"))).isTrue();
+      // Secure by default: with no tokens configured, an admin token only its owner can read.
+      Path token = workDir.resolve("admin.token");
+      assertThat(java.nio.file.Files.getPosixFilePermissions(token))
+          .containsExactlyInAnyOrder(
+              java.nio.file.attribute.PosixFilePermission.OWNER_READ,
+              java.nio.file.attribute.PosixFilePermission.OWNER_WRITE);
+      assertThat(Files.readString(token).strip()).hasSizeGreaterThan(40);
     }
     // Stopping the service stopped its database.
     assertThat(isListening(port)).isFalse();

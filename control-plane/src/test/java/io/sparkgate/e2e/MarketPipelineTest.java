@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.sparkgate.testing.Api;
 import io.sparkgate.testing.TestDatabase;
+import io.sparkgate.testing.TestTokens;
 import java.time.Duration;
 import java.util.UUID;
 import org.junit.jupiter.api.BeforeEach;
@@ -26,7 +27,16 @@ import tools.jackson.databind.JsonNode;
       "sparkgate.spark.home=${sparkgate.test.spark-home}",
       "sparkgate.work-dir=target/test-work/pipeline",
       "sparkgate.supervision.poll-interval=200ms",
-      "sparkgate.runs.max-concurrent=2"
+      "sparkgate.runs.max-concurrent=2",
+      TestTokens.ADMIN_NAME,
+      TestTokens.ADMIN_ROLE,
+      TestTokens.ADMIN_HASH,
+      TestTokens.OPERATOR_NAME,
+      TestTokens.OPERATOR_ROLE,
+      TestTokens.OPERATOR_HASH,
+      TestTokens.VIEWER_NAME,
+      TestTokens.VIEWER_ROLE,
+      TestTokens.VIEWER_HASH
     })
 class MarketPipelineTest {
 

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.sparkgate.testing.Api;
 import io.sparkgate.testing.TestDatabase;
+import io.sparkgate.testing.TestTokens;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,7 +31,16 @@ import tools.jackson.databind.JsonNode;
       "sparkgate.work-dir=target/test-work/spark",
       "sparkgate.supervision.poll-interval=200ms",
       "sparkgate.spark.stop-grace=3s",
-      "sparkgate.runs.max-concurrent=2"
+      "sparkgate.runs.max-concurrent=2",
+      TestTokens.ADMIN_NAME,
+      TestTokens.ADMIN_ROLE,
+      TestTokens.ADMIN_HASH,
+      TestTokens.OPERATOR_NAME,
+      TestTokens.OPERATOR_ROLE,
+      TestTokens.OPERATOR_HASH,
+      TestTokens.VIEWER_NAME,
+      TestTokens.VIEWER_ROLE,
+      TestTokens.VIEWER_HASH
     })
 class SparkEndToEndTest {
 

@@ -15,11 +15,23 @@ public final class Api {
   private static final JsonMapper JSON = JsonMapper.builder().build();
 
   private final String base;
+  private final String token;
   private final HttpClient client =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
+  /** A client that authenticates as the test admin. */
   public Api(int port) {
-    this.base = "http://127.0.0.1:" + port;
+    this("http://127.0.0.1:" + port, TestTokens.ADMIN);
+  }
+
+  private Api(String base, String token) {
+    this.base = base;
+    this.token = token;
+  }
+
+  /** The same service with another token; null sends none. */
+  public Api as(String otherToken) {
+    return new Api(base, otherToken);
   }
 
   /** A response with its body parsed as JSON when it is JSON. */
@@ -64,8 +76,13 @@ public final class Api {
     if (contentType != null) {
       builder.header("Content-Type", contentType);
     }
+    boolean authorization = false;
     for (int i = 0; i + 1 < headers.length; i += 2) {
       builder.header(headers[i], headers[i + 1]);
+      authorization |= headers[i].equalsIgnoreCase("Authorization");
+    }
+    if (token != null && !authorization) {
+      builder.header("Authorization", "Bearer " + token);
     }
     try {
       HttpResponse<String> response =

@@ -28,7 +28,16 @@ import org.springframework.test.context.DynamicPropertySource;
       "sparkgate.supervision.heartbeat-interval=1s",
       "sparkgate.spark.stop-grace=2s",
       "sparkgate.runs.max-concurrent=50",
-      "sparkgate.api.max-body-bytes=65536"
+      "sparkgate.api.max-body-bytes=65536",
+      TestTokens.ADMIN_NAME,
+      TestTokens.ADMIN_ROLE,
+      TestTokens.ADMIN_HASH,
+      TestTokens.OPERATOR_NAME,
+      TestTokens.OPERATOR_ROLE,
+      TestTokens.OPERATOR_HASH,
+      TestTokens.VIEWER_NAME,
+      TestTokens.VIEWER_ROLE,
+      TestTokens.VIEWER_HASH
     })
 @Import(FakeBackendTest.Config.class)
 public abstract class FakeBackendTest {

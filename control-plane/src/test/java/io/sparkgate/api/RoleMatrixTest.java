@@ -1,0 +1,135 @@
+package io.sparkgate.api;
+
+import static io.sparkgate.api.JobApiTest.assertProblem;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.sparkgate.testing.Api;
+import io.sparkgate.testing.FakeBackendTest;
+import io.sparkgate.testing.TestTokens;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.util.List;
+import java.util.UUID;
+import java.util.function.BiFunction;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Every endpoint against anonymous, viewer, operator and admin callers. */
+class RoleMatrixTest extends FakeBackendTest {
+
+  enum Need {
+    PUBLIC,
+    VIEWER,
+    OPERATOR,
+    ADMIN
+  }
+
+  record Endpoint(String name, Need need, BiFunction<Api, String, Api.Response> call) {}
+
+  UUID runId;
+
+  @BeforeEach
+  void aRun() {
+    registerJob("matrix", "");
+    runId = submit("matrix", "2024-01-01");
+  }
+
+  List<Endpoint> endpoints() {
+    String job = "{\"type\": \"jvm\", \"appResource\": \"/opt/m.jar\", \"mainClass\": \"M\"}";
+    return List.of(
+        new Endpoint("GET /jobs", Need.VIEWER, (api, t) -> api.get("/api/v1/jobs")),
+        new Endpoint("GET /jobs/{name}", Need.VIEWER, (api, t) -> api.get("/api/v1/jobs/matrix")),
+        new Endpoint(
+            "GET /jobs/{name}/versions",
+            Need.VIEWER,
+            (api, t) -> api.get("/api/v1/jobs/matrix/versions")),
+        new Endpoint(
+            "PUT /jobs/{name}", Need.ADMIN, (api, t) -> api.put("/api/v1/jobs/matrix-" + t, job)),
+        new Endpoint(
+            "POST /jobs/{name}/enable",
+            Need.ADMIN,
+            (api, t) -> api.post("/api/v1/jobs/matrix/enable", null)),
+        new Endpoint(
+            "POST /runs",
+            Need.OPERATOR,
+            (api, t) ->
+                api.post(
+                    "/api/v1/runs",
+                    "{\"job\": \"matrix\", \"params\": {\"date\": \"2024-02-02\"}}")),
+        new Endpoint("GET /runs", Need.VIEWER, (api, t) -> api.get("/api/v1/runs?limit=1")),
+        new Endpoint("GET /runs/{id}", Need.VIEWER, (api, t) -> api.get("/api/v1/runs/" + runId)),
+        new Endpoint(
+            "GET /runs/{id}/events",
+            Need.VIEWER,
+            (api, t) -> api.get("/api/v1/runs/" + runId + "/events")),
+        new Endpoint(
+            "POST /runs/{id}/cancel",
+            Need.OPERATOR,
+            (api, t) -> api.post("/api/v1/runs/" + UUID.randomUUID() + "/cancel", null)),
+        new Endpoint(
+            "GET /actuator/prometheus", Need.VIEWER, (api, t) -> api.get("/actuator/prometheus")),
+        new Endpoint("GET /actuator/health", Need.PUBLIC, (api, t) -> api.get("/actuator/health")),
+        new Endpoint(
+            "GET /actuator/health/readiness",
+            Need.PUBLIC,
+            (api, t) -> api.get("/actuator/health/readiness")),
+        new Endpoint("GET /v3/api-docs", Need.PUBLIC, (api, t) -> api.get("/v3/api-docs")));
+  }
+
+  @Test
+  void eachRoleGetsExactlyWhatItMay() {
+    record Caller(String name, String token, int level) {}
+    List<Caller> callers =
+        List.of(
+            new Caller("anonymous", null, 0),
+            new Caller("viewer", TestTokens.VIEWER, 1),
+            new Caller("operator", TestTokens.OPERATOR, 2),
+            new Caller("admin", TestTokens.ADMIN, 3));
+    for (Endpoint endpoint : endpoints()) {
+      for (Caller caller : callers) {
+        Api.Response response = endpoint.call().apply(api.as(caller.token()), caller.name());
+        String what = endpoint.name() + " as " + caller.name() + ": " + response.raw().body();
+        int needed = endpoint.need().ordinal();
+        if (needed == 0 || caller.level() >= needed) {
+          assertThat(response.status()).as(what).isNotIn(401, 403);
+        } else if (caller.level() == 0) {
+          assertProblem(response, 401, "unauthenticated");
+          assertThat(response.header("WWW-Authenticate")).as(what).startsWith("Bearer");
+        } else {
+          assertProblem(response, 403, "forbidden");
+        }
+      }
+    }
+  }
+
+  @Test
+  void aWrongTokenIsRefusedEvenWherePublic() {
+    Api.Response response = api.as("not-a-token").get("/api/v1/jobs");
+    assertProblem(response, 401, "unauthenticated");
+    assertThat(response.header("WWW-Authenticate")).contains("invalid_token");
+    HttpRequest.Builder basic =
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/v1/jobs")).GET();
+    assertProblem(
+        api.as(null).send(basic, null, "Authorization", "Basic YWRtaW46YWRtaW4="),
+        401,
+        "unauthenticated");
+  }
+
+  @Test
+  void submitsAndCancelsRecordTheTokensName() {
+    Api operator = api.as(TestTokens.OPERATOR);
+    Api.Response submitted =
+        operator.post(
+            "/api/v1/runs", "{\"job\": \"matrix\", \"params\": {\"date\": \"2024-03-03\"}}");
+    assertThat(submitted.text("submittedBy")).isEqualTo("test-operator");
+    UUID id = UUID.fromString(submitted.text("runId"));
+    awaitLaunch(id);
+    operator.post("/api/v1/runs/" + id + "/cancel", null);
+    awaitState(id, "CANCELLED");
+    var events = api.get("/api/v1/runs/" + id + "/events").json();
+    assertThat(events.get(0).get("actor").asString()).isEqualTo("test-operator");
+    assertThat(events.get(events.size() - 1).get("actor").asString()).isEqualTo("test-operator");
+    assertThat(api.get("/api/v1/jobs/matrix/versions").json().get(0).get("createdBy").asString())
+        .isEqualTo("test-admin");
+  }
+}
