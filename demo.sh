@@ -44,6 +44,12 @@ else
   echo "    ready (pid $pid)"
 fi
 
+# With no tokens configured the service keeps an admin token in its work directory.
+if [ -z "${SPARKGATE_TOKEN:-}" ] && [ -f "$work/admin.token" ]; then
+  SPARKGATE_TOKEN="$(cat "$work/admin.token")"
+  export SPARKGATE_TOKEN
+fi
+
 status=0
 if [[ " $* " == *" --pipeline "* ]]; then
   echo "==> Running the market-data pipeline for ${DEMO_DATE:-2024-03-15} through the API"

@@ -145,8 +145,14 @@ public class QueueBench {
     }
   }
 
+  /** The API token from SPARKGATE_TOKEN, as an Authorization header on the request. */
+  static HttpRequest.Builder authorized(HttpRequest.Builder request) {
+    String token = System.getenv("SPARKGATE_TOKEN");
+    return token == null || token.isBlank() ? request : request.header("Authorization", "Bearer " + token.strip());
+  }
+
   static String send(String method, String url, String body) throws Exception {
-    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url))
+    HttpRequest.Builder request = authorized(HttpRequest.newBuilder(URI.create(url)))
         .method(method, HttpRequest.BodyPublishers.ofString(body))
         .header("Content-Type", "application/json");
     return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString()).body();

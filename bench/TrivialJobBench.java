@@ -87,10 +87,16 @@ public class TrivialJobBench {
   }
 
   static HttpResponse<String> send(String method, String url, String body) throws Exception {
-    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).method(method,
+    HttpRequest.Builder request = authorized(HttpRequest.newBuilder(URI.create(url))).method(method,
         body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
     if (body != null) request.header("Content-Type", "application/json");
     return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  /** The API token from SPARKGATE_TOKEN, as an Authorization header on the request. */
+  static HttpRequest.Builder authorized(HttpRequest.Builder request) {
+    String token = System.getenv("SPARKGATE_TOKEN");
+    return token == null || token.isBlank() ? request : request.header("Authorization", "Bearer " + token.strip());
   }
 
   static String field(String json, String name) {

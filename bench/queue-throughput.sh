@@ -11,7 +11,12 @@ db_port=15433
 ./mvnw -B -q -DskipTests package
 ./mvnw -B -q -pl control-plane dependency:build-classpath -Dmdep.includeArtifactIds=postgresql \
   -Dmdep.outputFile="$work/pg.cp"
-common=(--sparkgate.spark.backend=simulated --sparkgate.spark.simulated-run-duration=0s
+SPARKGATE_TOKEN="bench-$RANDOM-$RANDOM-$RANDOM"
+export SPARKGATE_TOKEN
+hash="$(printf '%s' "$SPARKGATE_TOKEN" | sha256sum | cut -d' ' -f1)"
+common=(--sparkgate.security.tokens[0].name=bench --sparkgate.security.tokens[0].role=admin
+        --sparkgate.security.tokens[0].sha256="$hash"
+        --sparkgate.spark.backend=simulated --sparkgate.spark.simulated-run-duration=0s
         --sparkgate.runs.max-concurrent=50 --sparkgate.supervision.poll-interval=100ms
         --logging.level.io.sparkgate=WARN)
 java -Xmx512m -jar control-plane/target/control-plane.jar --server.port=18091 \

@@ -8,7 +8,12 @@ runs="${1:-5}"
 port=18090
 work="$(mktemp -d)"
 ./mvnw -B -q -DskipTests package
+SPARKGATE_TOKEN="bench-$RANDOM-$RANDOM-$RANDOM"
+export SPARKGATE_TOKEN
+hash="$(printf '%s' "$SPARKGATE_TOKEN" | sha256sum | cut -d' ' -f1)"
 java -jar control-plane/target/control-plane.jar --server.port=$port --sparkgate.work-dir="$work" \
+  --sparkgate.security.tokens[0].name=bench --sparkgate.security.tokens[0].role=admin \
+  --sparkgate.security.tokens[0].sha256="$hash" \
   > "$work/service.log" 2>&1 &
 pid=$!
 trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null; rm -rf "$work"' EXIT

@@ -84,7 +84,7 @@ public class DemoClient {
     System.out.println(send("GET", base + "/api/v1/runs/" + runId, null, null).body());
 
     HttpRequest logRequest =
-        HttpRequest.newBuilder(URI.create(base + "/api/v1/runs/" + runId + "/log?tail=1500"))
+        authorized(HttpRequest.newBuilder(URI.create(base + "/api/v1/runs/" + runId + "/log?tail=1500")))
             .header("Accept", "text/plain").build();
     System.out.println("\nEnd of the driver log (GET /api/v1/runs/" + runId + "/log?tail=1500):");
     System.out.println(HTTP.send(logRequest, HttpResponse.BodyHandlers.ofString()).body());
@@ -93,7 +93,7 @@ public class DemoClient {
   }
 
   static HttpResponse<String> send(String method, String url, String body, String key) throws Exception {
-    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url))
+    HttpRequest.Builder request = authorized(HttpRequest.newBuilder(URI.create(url)))
         .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
     if (body != null) {
       request.header("Content-Type", "application/json");
@@ -102,6 +102,12 @@ public class DemoClient {
       request.header("Idempotency-Key", key);
     }
     return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  /** The API token from SPARKGATE_TOKEN, as an Authorization header on the request. */
+  static HttpRequest.Builder authorized(HttpRequest.Builder request) {
+    String token = System.getenv("SPARKGATE_TOKEN");
+    return token == null || token.isBlank() ? request : request.header("Authorization", "Bearer " + token.strip());
   }
 
   static String field(String json, String name) {

@@ -27,7 +27,7 @@ public class PipelineClient {
     };
     for (String[] stage : stages) {
       String params = "\"date\": \"" + date + "\"" + (stage[1] == null ? "" : ", " + stage[1]);
-      HttpRequest submit = HttpRequest.newBuilder(URI.create(base + "/api/v1/runs"))
+      HttpRequest submit = authorized(HttpRequest.newBuilder(URI.create(base + "/api/v1/runs")))
           .header("Content-Type", "application/json")
           .header("Idempotency-Key", "pipeline-demo/" + date + "/" + stage[0])
           .POST(HttpRequest.BodyPublishers.ofString(
@@ -43,7 +43,7 @@ public class PipelineClient {
       String state;
       do {
         Thread.sleep(500);
-        run = HTTP.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/runs/" + runId)).build(),
+        run = HTTP.send(authorized(HttpRequest.newBuilder(URI.create(base + "/api/v1/runs/" + runId))).build(),
             HttpResponse.BodyHandlers.ofString()).body();
         state = field(run, "state");
       } while (!state.matches("SUCCEEDED|FAILED|CANCELLED|TIMED_OUT"));
@@ -58,6 +58,12 @@ public class PipelineClient {
     System.out.println("\nThe pipeline's output for " + date
         + " is under the service's data directory (<work-dir>/data): curated/, adjusted/,"
         + " analytics/ and quality/.");
+  }
+
+  /** The API token from SPARKGATE_TOKEN, as an Authorization header on the request. */
+  static HttpRequest.Builder authorized(HttpRequest.Builder request) {
+    String token = System.getenv("SPARKGATE_TOKEN");
+    return token == null || token.isBlank() ? request : request.header("Authorization", "Bearer " + token.strip());
   }
 
   static String field(String json, String name) {
