@@ -2,6 +2,7 @@ package io.sparkgate.security;
 
 import io.sparkgate.error.ErrorKind;
 import io.sparkgate.web.ProblemResponses;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.http.HttpMethod;
@@ -9,6 +10,8 @@ import org.springframework.security.access.hierarchicalroles.RoleHierarchy;
 import org.springframework.security.access.hierarchicalroles.RoleHierarchyImpl;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.config.http.SessionCreationPolicy;
+import org.springframework.security.core.userdetails.UserDetailsService;
+import org.springframework.security.core.userdetails.UsernameNotFoundException;
 import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.security.web.authentication.AnonymousAuthenticationFilter;
 
@@ -18,7 +21,19 @@ import org.springframework.security.web.authentication.AnonymousAuthenticationFi
  * needs a token. Errors are problem documents: 401 with a WWW-Authenticate challenge, 403.
  */
 @Configuration(proxyBeanMethods = false)
+@ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
 public class SecurityConfiguration {
+
+  /**
+   * API tokens are the only credentials. An empty user store keeps Boot from creating a default
+   * user, and from logging its generated password.
+   */
+  @Bean
+  UserDetailsService noUsers() {
+    return username -> {
+      throw new UsernameNotFoundException("API tokens are the only credentials");
+    };
+  }
 
   @Bean
   RoleHierarchy roleHierarchy() {
