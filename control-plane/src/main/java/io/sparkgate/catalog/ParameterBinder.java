@@ -21,6 +21,9 @@ import java.util.regex.PatternSyntaxException;
  */
 public final class ParameterBinder {
 
+  /** The longest string value any parameter takes, whatever its own max says. */
+  public static final int MAX_STRING_LENGTH = 4096;
+
   private ParameterBinder() {}
 
   /**
@@ -69,6 +72,10 @@ public final class ParameterBinder {
     return switch (spec.type()) {
       case STRING -> {
         String value = asText(raw, "a string");
+        if (value.length() > MAX_STRING_LENGTH) {
+          throw new IllegalArgumentException(
+              "must be at most " + MAX_STRING_LENGTH + " characters long");
+        }
         checkLength(spec, value);
         if (spec.pattern() != null && !Pattern.compile(spec.pattern()).matcher(value).matches()) {
           throw new IllegalArgumentException("must match the pattern " + spec.pattern());

@@ -142,6 +142,15 @@ class ParameterBinderTest {
   }
 
   @Test
+  void stringsHaveAGlobalLengthCap() {
+    assertInvalid(spec(ParameterType.STRING), "x".repeat(4097), "at most 4096 characters");
+    assertThat(
+            ParameterBinder.bind(
+                Map.of("p", spec(ParameterType.STRING)), Map.of("p", "x".repeat(4096))))
+        .containsKey("p");
+  }
+
+  @Test
   void patternMustMatchTheWholeValue() {
     ParameterSpec path =
         new ParameterSpec(
