@@ -14,6 +14,7 @@ import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.test.context.TestPropertySource;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -27,17 +28,9 @@ import tools.jackson.databind.JsonNode;
       "sparkgate.spark.home=${sparkgate.test.spark-home}",
       "sparkgate.work-dir=target/test-work/pipeline",
       "sparkgate.supervision.poll-interval=200ms",
-      "sparkgate.runs.max-concurrent=2",
-      TestTokens.ADMIN_NAME,
-      TestTokens.ADMIN_ROLE,
-      TestTokens.ADMIN_HASH,
-      TestTokens.OPERATOR_NAME,
-      TestTokens.OPERATOR_ROLE,
-      TestTokens.OPERATOR_HASH,
-      TestTokens.VIEWER_NAME,
-      TestTokens.VIEWER_ROLE,
-      TestTokens.VIEWER_HASH
+      "sparkgate.runs.max-concurrent=2"
     })
+@TestPropertySource(locations = TestTokens.PROPERTIES)
 class MarketPipelineTest {
 
   @DynamicPropertySource

@@ -18,6 +18,7 @@ import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.test.context.TestPropertySource;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -31,17 +32,9 @@ import tools.jackson.databind.JsonNode;
       "sparkgate.work-dir=target/test-work/spark",
       "sparkgate.supervision.poll-interval=200ms",
       "sparkgate.spark.stop-grace=3s",
-      "sparkgate.runs.max-concurrent=2",
-      TestTokens.ADMIN_NAME,
-      TestTokens.ADMIN_ROLE,
-      TestTokens.ADMIN_HASH,
-      TestTokens.OPERATOR_NAME,
-      TestTokens.OPERATOR_ROLE,
-      TestTokens.OPERATOR_HASH,
-      TestTokens.VIEWER_NAME,
-      TestTokens.VIEWER_ROLE,
-      TestTokens.VIEWER_HASH
+      "sparkgate.runs.max-concurrent=2"
     })
+@TestPropertySource(locations = TestTokens.PROPERTIES)
 class SparkEndToEndTest {
 
   static final Duration SPARK_RUN = Duration.ofSeconds(180);

@@ -14,6 +14,7 @@ import org.springframework.context.annotation.Import;
 import org.springframework.context.annotation.Primary;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.test.context.TestPropertySource;
 
 /**
  * The whole service over real HTTP and a real PostgreSQL, with the fake Spark backend and a clock
@@ -28,17 +29,9 @@ import org.springframework.test.context.DynamicPropertySource;
       "sparkgate.supervision.heartbeat-interval=1s",
       "sparkgate.spark.stop-grace=2s",
       "sparkgate.runs.max-concurrent=50",
-      "sparkgate.api.max-body-bytes=65536",
-      TestTokens.ADMIN_NAME,
-      TestTokens.ADMIN_ROLE,
-      TestTokens.ADMIN_HASH,
-      TestTokens.OPERATOR_NAME,
-      TestTokens.OPERATOR_ROLE,
-      TestTokens.OPERATOR_HASH,
-      TestTokens.VIEWER_NAME,
-      TestTokens.VIEWER_ROLE,
-      TestTokens.VIEWER_HASH
+      "sparkgate.api.max-body-bytes=65536"
     })
+@TestPropertySource(locations = TestTokens.PROPERTIES)
 @Import(FakeBackendTest.Config.class)
 public abstract class FakeBackendTest {
 

@@ -35,7 +35,7 @@ public final class ServiceProcess implements AutoCloseable {
     command.add("-jar");
     command.add(Path.of("target/control-plane.jar").toAbsolutePath().toString());
     command.add("--server.port=" + port);
-    command.addAll(List.of(TestTokens.ARGS));
+    command.addAll(List.of(TestTokens.args()));
     command.addAll(List.of(args));
     Files.createDirectories(logFile.getParent());
     Process process =
