@@ -16,7 +16,7 @@ export SPARKGATE_TOKEN
 hash="$(printf '%s' "$SPARKGATE_TOKEN" | sha256sum | cut -d' ' -f1)"
 common=(--sparkgate.security.tokens[0].name=bench --sparkgate.security.tokens[0].role=admin
         --sparkgate.security.tokens[0].sha256="$hash"
-        --sparkgate.spark.backend=simulated --sparkgate.spark.simulated-run-duration=0s
+        --sparkgate.catalog.artifact-locations=/opt --sparkgate.spark.backend=simulated --sparkgate.spark.simulated-run-duration=0s
         --sparkgate.runs.max-concurrent=50 --sparkgate.supervision.poll-interval=100ms
         --logging.level.io.sparkgate=WARN)
 java -Xmx512m -jar control-plane/target/control-plane.jar --server.port=18091 \

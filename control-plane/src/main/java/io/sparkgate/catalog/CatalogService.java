@@ -7,6 +7,7 @@ import io.sparkgate.error.SparkgateException.Violation;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.springframework.dao.DuplicateKeyException;
@@ -21,12 +22,19 @@ public class CatalogService {
   private final Json json;
   private final Clock clock;
   private final TransactionTemplate tx;
+  private final ArtifactLocations artifacts;
 
-  public CatalogService(JobRepository jobs, Json json, Clock clock, TransactionTemplate tx) {
+  public CatalogService(
+      JobRepository jobs,
+      Json json,
+      Clock clock,
+      TransactionTemplate tx,
+      ArtifactLocations artifacts) {
     this.jobs = jobs;
     this.json = json;
     this.clock = clock;
     this.tx = tx;
+    this.artifacts = artifacts;
   }
 
   /** The outcome of a registration: the current version and whether this call created it. */
@@ -38,7 +46,12 @@ public class CatalogService {
    */
   public Registration register(String name, JobDefinition definition, String actor) {
     checkName(name);
-    List<Violation> violations = JobDefinitionValidator.validate(definition);
+    List<Violation> violations = new ArrayList<>(JobDefinitionValidator.validate(definition));
+    if (violations.stream().noneMatch(v -> v.field().equals("appResource"))) {
+      artifacts
+          .check(definition.appResource())
+          .ifPresent(reason -> violations.add(new Violation("appResource", reason)));
+    }
     if (!violations.isEmpty()) {
       throw SparkgateException.withViolations(
           ErrorKind.INVALID_JOB_DEFINITION, "The job definition is not valid.", violations);
@@ -126,7 +139,20 @@ public class CatalogService {
       throw new SparkgateException(
           ErrorKind.JOB_DISABLED, "Job " + name + " is disabled and accepts no new runs.");
     }
-    return jobs.findVersion(name, job.get().latestVersion()).orElseThrow();
+    JobVersion version = jobs.findVersion(name, job.get().latestVersion()).orElseThrow();
+    // Registered before the locations were narrowed: such a version may no longer run.
+    Optional<String> outside = artifacts.check(version.definition().appResource());
+    if (outside.isPresent()) {
+      throw new SparkgateException(
+          ErrorKind.JOB_ARTIFACT_NOT_ALLOWED,
+          "Job "
+              + name
+              + " version "
+              + version.version()
+              + " has an appResource outside the configured artifact locations; an admin must"
+              + " register a new version.");
+    }
+    return version;
   }
 
   private static void checkName(String name) {

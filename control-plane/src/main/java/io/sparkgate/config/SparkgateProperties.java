@@ -62,11 +62,15 @@ public record SparkgateProperties(
    * @param jobsJar what {@code @JOBS_JAR@} in a definition stands for; blank means the built
    *     spark-jobs jar next to the runtime
    * @param dataDir what {@code @DATA_DIR@} stands for; blank means {@code <workDir>/data}
+   * @param artifactLocations where job artifacts may live: absolute directories or URI prefixes
+   *     ({@code hdfs://nn:8020/jobs}); a job's appResource must lie below one of them. Empty means
+   *     {@code <workDir>/artifacts} and the directory of the jobs jar
    */
   public record Catalog(
       @DefaultValue("") String bootstrapDir,
       @DefaultValue("") String jobsJar,
-      @DefaultValue("") String dataDir) {}
+      @DefaultValue("") String dataDir,
+      @DefaultValue({}) java.util.List<String> artifactLocations) {}
 
   /**
    * The Spark runtime.

@@ -22,6 +22,7 @@ public enum ErrorKind {
   UNSUPPORTED_MEDIA_TYPE(415, "unsupported-media-type", "Unsupported media type"),
   UNKNOWN_JOB(422, "unknown-job", "Unknown job"),
   JOB_DISABLED(422, "job-disabled", "Job is disabled"),
+  JOB_ARTIFACT_NOT_ALLOWED(422, "job-artifact-not-allowed", "Job artifact not allowed"),
   INVALID_PARAMETER(422, "invalid-parameter", "Invalid job parameters"),
   DISALLOWED_SPARK_CONF(422, "disallowed-spark-conf", "Spark conf not allowed"),
   INVALID_JOB_DEFINITION(422, "invalid-job-definition", "Invalid job definition"),

@@ -77,7 +77,7 @@ class JobApiTest extends FakeBackendTest {
         api.put(
             "/api/v1/jobs/broken",
             """
-            {"type": "jvm", "appResource": "/a.jar", "args": ["${nope}"],
+            {"type": "jvm", "appResource": "/opt/a.jar", "args": ["${nope}"],
              "allowedSparkConf": ["spark.driver.extraJavaOptions"],
              "parameters": {"mode": {"type": "enum"}}}
             """);

@@ -2,10 +2,16 @@ package io.sparkgate.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.sparkgate.catalog.JobDefinition;
+import io.sparkgate.catalog.JobRepository;
+import io.sparkgate.catalog.JobType;
+import io.sparkgate.catalog.JobVersion;
 import io.sparkgate.testing.Api;
 import io.sparkgate.testing.FakeBackendTest;
+import java.time.Instant;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
 
 /** Names and query parameters that try to climb out of where they belong are refused. */
 class PathTraversalTest extends FakeBackendTest {
@@ -26,6 +32,75 @@ class PathTraversalTest extends FakeBackendTest {
     assertThat(submit.status()).isEqualTo(422);
     assertThat(api.get("/api/v1/jobs").json().findValuesAsString("name"))
         .noneMatch(n -> n.contains(".") || n.contains("/"));
+  }
+
+  @Autowired JobRepository jobs;
+
+  @Test
+  void jobArtifactsMustLieUnderTheConfiguredLocations() {
+    // This context allows /opt only (FakeBackendTest).
+    for (String resource :
+        new String[] {
+          "/etc/passwd",
+          "/opt/../etc/passwd",
+          "/opt/jobs/%2e%2e/%2e%2e/etc/passwd",
+          "file:/etc/x.jar",
+          "file://attacker/opt/x.jar",
+          "https://attacker.example/opt/x.jar",
+          "hdfs://nn/opt/x.jar",
+          "opt/relative.jar",
+          "/optional/x.jar"
+        }) {
+      Api.Response response =
+          api.put(
+              "/api/v1/jobs/artifact",
+              "{\"type\": \"jvm\", \"appResource\": \"%s\", \"mainClass\": \"T\"}"
+                  .formatted(resource));
+      assertThat(response.status()).as(resource).isEqualTo(422);
+      assertThat(response.text("type")).endsWith("/invalid-job-definition");
+      assertThat(response.json().get("errors").get(0).get("field").asString())
+          .isEqualTo("appResource");
+    }
+    assertThat(api.get("/api/v1/jobs/artifact").status()).isEqualTo(404);
+    assertThat(
+            api.put(
+                    "/api/v1/jobs/artifact",
+                    "{\"type\": \"jvm\", \"appResource\": \"file:///opt/ok/x.jar\","
+                        + " \"mainClass\": \"T\"}")
+                .status())
+        .isEqualTo(201);
+  }
+
+  @Test
+  void aVersionRegisteredBeforeTheLocationsNarrowedCannotRun() {
+    // As if /srv had been allowed when the version was registered.
+    Instant now = Instant.now();
+    jobs.insertJob("narrowed", now);
+    jobs.insertVersion(
+        new JobVersion(
+            "narrowed",
+            1,
+            new JobDefinition(
+                null,
+                JobType.JVM,
+                "/srv/old.jar",
+                "T",
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null),
+            "hash",
+            now,
+            "test"));
+    Api.Response response = api.post("/api/v1/runs", "{\"job\": \"narrowed\"}");
+    assertThat(response.status()).as(response.raw().body()).isEqualTo(422);
+    assertThat(response.text("type")).endsWith("/job-artifact-not-allowed");
+    assertThat(api.get("/api/v1/runs?job=narrowed").json().get("runs")).isEmpty();
   }
 
   @Test

@@ -47,7 +47,7 @@ class EmbeddedModeTest {
               new JobDefinition(
                   null,
                   JobType.JVM,
-                  "/a.jar",
+                  workDir.resolve("artifacts/a.jar").toString(),
                   "A",
                   null,
                   null,

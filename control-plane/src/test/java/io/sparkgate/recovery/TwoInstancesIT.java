@@ -42,7 +42,8 @@ class TwoInstancesIT {
       "--sparkgate.spark.simulated-run-duration=50ms",
       "--sparkgate.supervision.heartbeat-interval=1s",
       "--sparkgate.supervision.poll-interval=100ms",
-      "--sparkgate.runs.max-concurrent=25"
+      "--sparkgate.runs.max-concurrent=25",
+      "--sparkgate.catalog.artifact-locations=/opt"
     };
   }
 

@@ -29,7 +29,8 @@ import org.springframework.test.context.TestPropertySource;
       "sparkgate.supervision.heartbeat-interval=1s",
       "sparkgate.spark.stop-grace=2s",
       "sparkgate.runs.max-concurrent=50",
-      "sparkgate.api.max-body-bytes=65536"
+      "sparkgate.api.max-body-bytes=65536",
+      "sparkgate.catalog.artifact-locations=/opt"
     })
 @TestPropertySource(locations = TestTokens.PROPERTIES)
 @Import(FakeBackendTest.Config.class)
