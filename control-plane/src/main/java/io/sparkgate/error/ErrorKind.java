@@ -45,6 +45,22 @@ public enum ErrorKind {
     this.title = title;
   }
 
+  /** The general kind of an error known only by its HTTP status (raised by Spring or Tomcat). */
+  public static ErrorKind forStatus(int status) {
+    return switch (status) {
+      case 400 -> MALFORMED_REQUEST;
+      case 401 -> UNAUTHENTICATED;
+      case 403 -> FORBIDDEN;
+      case 404 -> NOT_FOUND;
+      case 405 -> METHOD_NOT_ALLOWED;
+      case 406 -> NOT_ACCEPTABLE;
+      case 413 -> PAYLOAD_TOO_LARGE;
+      case 415 -> UNSUPPORTED_MEDIA_TYPE;
+      case 503 -> SERVICE_UNAVAILABLE;
+      default -> status >= 500 ? INTERNAL : INVALID_REQUEST;
+    };
+  }
+
   public int status() {
     return status;
   }

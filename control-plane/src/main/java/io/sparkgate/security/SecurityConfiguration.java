@@ -14,6 +14,7 @@ import org.springframework.security.core.userdetails.UserDetailsService;
 import org.springframework.security.core.userdetails.UsernameNotFoundException;
 import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.security.web.authentication.AnonymousAuthenticationFilter;
+import org.springframework.security.web.firewall.RequestRejectedHandler;
 
 /**
  * Who may call what. Public: health probes and the OpenAPI document with its UI. Viewers read;
@@ -32,6 +33,28 @@ public class SecurityConfiguration {
   UserDetailsService noUsers() {
     return username -> {
       throw new UsernameNotFoundException("API tokens are the only credentials");
+    };
+  }
+
+  /**
+   * Requests the firewall refuses (encoded slashes, '..' segments, forbidden characters) get a
+   * problem document; the offending text is not echoed.
+   */
+  @Bean
+  RequestRejectedHandler problemRequestRejectedHandler() {
+    return (request, response, e) -> {
+      response.setStatus(400);
+      response.setContentType(ProblemResponses.CONTENT_TYPE);
+      response
+          .getOutputStream()
+          .write(
+              ProblemResponses.body(
+                      400,
+                      ErrorKind.MALFORMED_REQUEST,
+                      "The request URL is not allowed (encoded slashes, '..' segments and some"
+                          + " characters are refused).",
+                      null)
+                  .getBytes(java.nio.charset.StandardCharsets.UTF_8));
     };
   }
 

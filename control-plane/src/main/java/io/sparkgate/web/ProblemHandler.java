@@ -76,7 +76,7 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
         body instanceof ProblemDetail detail
             ? detail
             : ProblemDetail.forStatusAndDetail(status, "The request could not be processed.");
-    ErrorKind kind = kindFor(status.value());
+    ErrorKind kind = ErrorKind.forStatus(status.value());
     problem.setType(URI.create(kind.type()));
     if (problem.getTitle() == null) {
       problem.setTitle(kind.title());
@@ -89,19 +89,6 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
         .headers(headers)
         .contentType(org.springframework.http.MediaType.APPLICATION_PROBLEM_JSON)
         .body(problem);
-  }
-
-  static ErrorKind kindFor(int status) {
-    return switch (status) {
-      case 400 -> ErrorKind.MALFORMED_REQUEST;
-      case 404 -> ErrorKind.NOT_FOUND;
-      case 405 -> ErrorKind.METHOD_NOT_ALLOWED;
-      case 406 -> ErrorKind.NOT_ACCEPTABLE;
-      case 413 -> ErrorKind.PAYLOAD_TOO_LARGE;
-      case 415 -> ErrorKind.UNSUPPORTED_MEDIA_TYPE;
-      case 503 -> ErrorKind.SERVICE_UNAVAILABLE;
-      default -> status >= 500 ? ErrorKind.INTERNAL : ErrorKind.INVALID_REQUEST;
-    };
   }
 
   static ProblemDetail problem(ErrorKind kind, String detail) {

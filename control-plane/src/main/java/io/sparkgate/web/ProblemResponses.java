@@ -18,20 +18,31 @@ public final class ProblemResponses {
       HttpServletRequest request, HttpServletResponse response, ErrorKind kind, String detail)
       throws IOException {
     response.setStatus(kind.status());
-    response.setContentType("application/problem+json");
-    String body =
-        "{\"type\":\""
-            + kind.type()
-            + "\",\"title\":\""
-            + escape(kind.title())
-            + "\",\"status\":"
-            + kind.status()
-            + ",\"detail\":\""
-            + escape(detail)
-            + "\",\"instance\":\""
-            + escape(request.getRequestURI())
-            + "\"}";
-    response.getOutputStream().write(body.getBytes(StandardCharsets.UTF_8));
+    response.setContentType(CONTENT_TYPE);
+    response
+        .getOutputStream()
+        .write(
+            body(kind.status(), kind, detail, request.getRequestURI())
+                .getBytes(StandardCharsets.UTF_8));
+  }
+
+  public static final String CONTENT_TYPE = "application/problem+json";
+
+  /**
+   * A problem document of the given status. {@code instance} is left out when null (for requests
+   * whose URI was itself the problem).
+   */
+  public static String body(int status, ErrorKind kind, String detail, String instance) {
+    return "{\"type\":\""
+        + kind.type()
+        + "\",\"title\":\""
+        + escape(kind.title())
+        + "\",\"status\":"
+        + status
+        + ",\"detail\":\""
+        + escape(detail)
+        + (instance == null ? "\"" : "\",\"instance\":\"" + escape(instance) + "\"")
+        + "}";
   }
 
   private static String escape(String text) {

@@ -21,12 +21,14 @@ class PathTraversalTest extends FakeBackendTest {
 
   @Test
   void jobNamesCannotBePaths() {
-    // Refused by the name pattern (problem documents), or before the application by the servlet
-    // container or the security firewall (not yet problem documents: noted on the issue).
+    // Refused by the name pattern, or before the application by the servlet container or the
+    // security firewall: problem documents all the same.
     for (String name :
         new String[] {"..", "%2e%2e", "a..b", "etc.passwd", "..%2F..%2Fetc%2Fpasswd", "a%2Fb"}) {
       Api.Response response = api.put("/api/v1/jobs/" + name, JOB);
       assertThat(response.status()).as(name + ": " + response.raw().body()).isIn(400, 404, 405);
+      assertThat(response.contentType()).as(name).startsWith("application/problem+json");
+      assertThat(response.text("type")).as(name).startsWith("https://sparkgate.io/problems/");
     }
     Api.Response submit = api.post("/api/v1/runs", "{\"job\": \"../../etc/passwd\"}");
     assertThat(submit.status()).isEqualTo(422);
@@ -114,6 +116,7 @@ class PathTraversalTest extends FakeBackendTest {
         }) {
       Api.Response response = api.get("/api/v1/runs/" + runId + "/log?" + query);
       assertThat(response.status()).as(query + ": " + response.raw().body()).isIn(400, 404);
+      assertThat(response.contentType()).as(query).startsWith("application/problem+json");
       assertThat(response.raw().body()).doesNotContain("root:");
     }
     assertThat(api.get("/api/v1/runs/..%2F..%2Fetc%2Fpasswd/log").status()).isEqualTo(400);
