@@ -24,7 +24,7 @@ public class DemoClient {
 
   public static void main(String[] args) throws Exception {
     String base = args[0];
-    String jar = Path.of(args[1]).toAbsolutePath().toString();
+    String jar = Path.of(args[1]).toAbsolutePath().normalize().toString();
     String date = args.length > 2 ? args[2] : "2024-03-15";
 
     String job =

@@ -6,6 +6,7 @@ import io.sparkgate.SparkgateApplication;
 import io.sparkgate.catalog.CatalogService;
 import io.sparkgate.catalog.JobDefinition;
 import io.sparkgate.catalog.JobType;
+import io.sparkgate.testing.TestSecrets;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -67,6 +68,7 @@ class EmbeddedModeTest {
               java.nio.file.attribute.PosixFilePermission.OWNER_READ,
               java.nio.file.attribute.PosixFilePermission.OWNER_WRITE);
       assertThat(Files.readString(token).strip()).hasSizeGreaterThan(40);
+      TestSecrets.remember(Files.readString(token));
     }
     // Stopping the service stopped its database.
     assertThat(isListening(port)).isFalse();

@@ -52,7 +52,11 @@ class SparkEndToEndTest {
   @BeforeEach
   void registerDemo() {
     api = new Api(port);
-    String jar = Path.of(System.getProperty("sparkgate.test.jobs-jar")).toAbsolutePath().toString();
+    String jar =
+        Path.of(System.getProperty("sparkgate.test.jobs-jar"))
+            .toAbsolutePath()
+            .normalize()
+            .toString();
     Api.Response response =
         api.put(
             "/api/v1/jobs/demo",

@@ -43,7 +43,11 @@ class CrashRecoveryIT {
   }
 
   static void register(Api api, String name, int maxAttempts) {
-    String jar = Path.of(System.getProperty("sparkgate.test.jobs-jar")).toAbsolutePath().toString();
+    String jar =
+        Path.of(System.getProperty("sparkgate.test.jobs-jar"))
+            .toAbsolutePath()
+            .normalize()
+            .toString();
     Api.Response response =
         api.put(
             "/api/v1/jobs/" + name,

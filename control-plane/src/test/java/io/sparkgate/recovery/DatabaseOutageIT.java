@@ -52,7 +52,10 @@ class DatabaseOutageIT {
             "--sparkgate.supervision.poll-interval=250ms")) {
       Api api = service.api();
       String jar =
-          Path.of(System.getProperty("sparkgate.test.jobs-jar")).toAbsolutePath().toString();
+          Path.of(System.getProperty("sparkgate.test.jobs-jar"))
+              .toAbsolutePath()
+              .normalize()
+              .toString();
       api.put(
           "/api/v1/jobs/outage",
           """

@@ -54,7 +54,11 @@ class StandaloneClusterIT {
   }
 
   void register(Api api) {
-    String jar = Path.of(System.getProperty("sparkgate.test.jobs-jar")).toAbsolutePath().toString();
+    String jar =
+        Path.of(System.getProperty("sparkgate.test.jobs-jar"))
+            .toAbsolutePath()
+            .normalize()
+            .toString();
     api.put(
         "/api/v1/jobs/cluster-demo",
         """

@@ -27,6 +27,7 @@ public class FakeSparkBackend implements SparkBackend {
   @Override
   public DriverHandle launch(LaunchSpec spec, DriverObserver observer) throws LaunchException {
     launches.add(spec);
+    TestSecrets.remember(spec.metricsToken());
     if (spec.appResource().contains("unlaunchable")) {
       throw new LaunchException("fake: cannot launch " + spec.appResource(), null);
     }
