@@ -27,7 +27,7 @@ public class TrivialJobBench {
   public static void main(String[] args) throws Exception {
     String base = args[0];
     Path sparkHome = Path.of(args[1]).toAbsolutePath();
-    String jar = Path.of(args[2]).toAbsolutePath().toString();
+    String jar = Path.of(args[2]).toAbsolutePath().normalize().toString();
     int runs = Integer.parseInt(args[3]);
 
     List<Double> direct = new ArrayList<>();
