@@ -39,7 +39,10 @@ public record JobDefinition(
             requiredMode = Schema.RequiredMode.REQUIRED)
         JobType type,
     @Schema(
-            description = "The jar or .py file: a path or URI the Spark runtime can read.",
+            description =
+                "The jar or .py file: a path or URI the Spark runtime can read, under one of the"
+                    + " service's artifact locations.",
+            maxLength = 1024,
             requiredMode = Schema.RequiredMode.REQUIRED,
             example = "/opt/sparkgate/jobs/spark-jobs.jar")
         String appResource,
@@ -63,9 +66,15 @@ public record JobDefinition(
             description = "client or cluster; defaults to the service's.",
             allowableValues = {"client", "cluster"})
         String deployMode,
-    @Schema(description = "Most runs of this job at once (all versions, all instances).")
+    @Schema(
+            description = "Most runs of this job at once (all versions, all instances).",
+            minimum = "1",
+            maximum = "1000")
         Integer maxConcurrentRuns,
-    @Schema(description = "A run's time limit per attempt; defaults to the service's.")
+    @Schema(
+            description = "A run's time limit per attempt; defaults to the service's.",
+            minimum = "1",
+            maximum = "604800")
         Integer timeoutSeconds,
     RetryPolicy retry) {
 

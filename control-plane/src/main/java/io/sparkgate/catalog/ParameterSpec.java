@@ -16,6 +16,7 @@ public record ParameterSpec(
     @Schema(
             description = "string, int, number, boolean, date or enum",
             example = "date",
+            requiredMode = Schema.RequiredMode.REQUIRED,
             allowableValues = {"string", "int", "number", "boolean", "date", "enum"})
         ParameterType type,
     @Schema(description = "Whether a run must give a value (when there is no default).")

@@ -1,5 +1,7 @@
 package io.sparkgate.config;
 
+import io.sparkgate.error.ErrorKind;
+import io.sparkgate.error.SparkgateException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -24,8 +26,31 @@ public class Json {
     this.mapper = mapper;
   }
 
+  /**
+   * JSON for a jsonb column. PostgreSQL's text cannot hold NUL characters, so client text carrying
+   * one is refused here (400) rather than failing in the database.
+   */
   public String write(Object value) {
-    return mapper.writeValueAsString(value);
+    String text = mapper.writeValueAsString(value);
+    if (containsNulEscape(text)) {
+      throw new SparkgateException(
+          ErrorKind.MALFORMED_REQUEST, "Text may not contain NUL characters (\\u0000).");
+    }
+    return text;
+  }
+
+  /** Whether JSON text holds the escape of a NUL character (not an escaped backslash + "u0000"). */
+  static boolean containsNulEscape(String json) {
+    for (int at = json.indexOf("u0000"); at >= 0; at = json.indexOf("u0000", at + 1)) {
+      int backslashes = 0;
+      for (int i = at - 1; i >= 0 && json.charAt(i) == '\\'; i--) {
+        backslashes++;
+      }
+      if (backslashes % 2 == 1) {
+        return true;
+      }
+    }
+    return false;
   }
 
   public <T> T read(String json, Class<T> type) {

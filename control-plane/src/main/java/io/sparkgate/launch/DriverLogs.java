@@ -78,10 +78,27 @@ public final class DriverLogs {
           excerpt.add(lines[i].strip());
         }
       }
-      String text = String.join("\n", excerpt);
+      String text = printable(String.join("\n", excerpt));
       return text.length() > EXCERPT_MAX_CHARS ? text.substring(0, EXCERPT_MAX_CHARS) : text;
     } catch (IOException e) {
       return null;
     }
+  }
+
+  /**
+   * The text with control characters other than newline and tab replaced by U+FFFD: a driver may
+   * print anything, and PostgreSQL's text cannot hold NUL.
+   */
+  public static String printable(String text) {
+    if (text == null) {
+      return null;
+    }
+    StringBuilder out = new StringBuilder(text.length());
+    text.codePoints()
+        .forEach(
+            c ->
+                out.appendCodePoint(
+                    Character.isISOControl(c) && c != '\n' && c != '\t' ? 0xFFFD : c));
+    return out.toString();
   }
 }

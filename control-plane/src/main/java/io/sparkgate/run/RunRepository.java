@@ -2,6 +2,7 @@ package io.sparkgate.run;
 
 import io.sparkgate.config.Json;
 import io.sparkgate.config.SqlTime;
+import io.sparkgate.launch.DriverLogs;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
@@ -266,7 +267,7 @@ public class RunRepository {
             .param("from", from.name())
             .param("to", to.name())
             .param("terminal", to.isTerminal())
-            .param("reason", reason)
+            .param("reason", DriverLogs.printable(reason))
             .param("actor", actor)
             .param("instance", instanceId)
             .param("now", SqlTime.param(now))
@@ -429,7 +430,7 @@ public class RunRepository {
             .param("attempt", attempt)
             .param("state", state.name())
             .param("exitCode", exitCode)
-            .param("error", error)
+            .param("error", DriverLogs.printable(error))
             .param("now", SqlTime.param(now))
             .update()
         == 1;

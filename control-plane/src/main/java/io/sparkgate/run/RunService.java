@@ -30,7 +30,10 @@ import org.springframework.stereotype.Service;
 public class RunService {
 
   /** Printable ASCII, 1 to 255 characters. */
-  static final Pattern IDEMPOTENCY_KEY = Pattern.compile("[\\x20-\\x7E]{1,255}");
+  /** Printable ASCII, no leading or trailing space (HTTP would strip it anyway). */
+  public static final String IDEMPOTENCY_KEY_PATTERN = "^[!-~]([ -~]{0,253}[!-~])?$";
+
+  static final Pattern IDEMPOTENCY_KEY = Pattern.compile(IDEMPOTENCY_KEY_PATTERN);
 
   static final Pattern LABEL_KEY =
       Pattern.compile("[A-Za-z0-9]([A-Za-z0-9._/-]{0,61}[A-Za-z0-9])?");
@@ -83,7 +86,7 @@ public class RunService {
     if (idempotencyKey != null && !IDEMPOTENCY_KEY.matcher(idempotencyKey).matches()) {
       throw new SparkgateException(
           ErrorKind.INVALID_IDEMPOTENCY_KEY,
-          "An Idempotency-Key is 1 to 255 printable ASCII characters.");
+          "An Idempotency-Key is 1 to 255 printable ASCII characters, no leading or trailing space.");
     }
     if (request.job() == null || request.job().isBlank()) {
       throw SparkgateException.withViolations(

@@ -14,7 +14,9 @@ import org.springframework.security.core.userdetails.UserDetailsService;
 import org.springframework.security.core.userdetails.UsernameNotFoundException;
 import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.security.web.authentication.AnonymousAuthenticationFilter;
+import org.springframework.security.web.firewall.HttpFirewall;
 import org.springframework.security.web.firewall.RequestRejectedHandler;
+import org.springframework.security.web.firewall.StrictHttpFirewall;
 
 /**
  * Who may call what. Public: health probes and the OpenAPI document with its UI. Viewers read;
@@ -51,11 +53,29 @@ public class SecurityConfiguration {
               ProblemResponses.body(
                       400,
                       ErrorKind.MALFORMED_REQUEST,
-                      "The request URL is not allowed (encoded slashes, '..' segments and some"
-                          + " characters are refused).",
+                      "The request is not allowed (encoded slashes, '..' segments and some"
+                          + " characters in its URL or headers are refused).",
                       null)
                   .getBytes(java.nio.charset.StandardCharsets.UTF_8));
     };
+  }
+
+  /**
+   * Spring Security's strict firewall, except that any method may pass: Spring MVC answers an
+   * unknown one with 405 and an Allow header rather than the firewall's bare 400.
+   */
+  @Bean
+  HttpFirewall httpFirewall() {
+    StrictHttpFirewall firewall = new StrictHttpFirewall();
+    firewall.setUnsafeAllowAnyHttpMethod(true);
+    // Query parameters go to SQL as text, which cannot hold NUL.
+    firewall.setAllowedParameterNames(SecurityConfiguration::noNul);
+    firewall.setAllowedParameterValues(SecurityConfiguration::noNul);
+    return firewall;
+  }
+
+  private static boolean noNul(String text) {
+    return text.indexOf('\0') < 0;
   }
 
   @Bean

@@ -3,6 +3,7 @@ package io.sparkgate.web;
 import io.sparkgate.error.ErrorKind;
 import io.sparkgate.error.SparkgateException;
 import java.net.URI;
+import org.apache.tomcat.util.http.InvalidParameterException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpHeaders;
@@ -11,6 +12,7 @@ import org.springframework.http.HttpStatusCode;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.http.converter.HttpMessageNotReadableException;
+import org.springframework.security.web.firewall.RequestRejectedException;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
 import org.springframework.web.context.request.WebRequest;
@@ -43,6 +45,19 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
     return withProblemType(
         problem(
             ErrorKind.INVALID_REQUEST, "Parameter '" + e.getName() + "' has an invalid value."));
+  }
+
+  /** A query string Tomcat cannot parse (an empty name, broken percent-encoding). */
+  @ExceptionHandler(InvalidParameterException.class)
+  ResponseEntity<Object> handleMalformedQuery(InvalidParameterException e) {
+    return withProblemType(problem(ErrorKind.MALFORMED_REQUEST, "The query string is malformed."));
+  }
+
+  /** The firewall checks query parameters when they are read, so inside Spring MVC. */
+  @ExceptionHandler(RequestRejectedException.class)
+  ResponseEntity<Object> handleRejected(RequestRejectedException e) {
+    return withProblemType(
+        problem(ErrorKind.MALFORMED_REQUEST, "A query parameter holds a character not allowed."));
   }
 
   @ExceptionHandler(Exception.class)

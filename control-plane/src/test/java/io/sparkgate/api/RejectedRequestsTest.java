@@ -35,6 +35,8 @@ class RejectedRequestsTest extends FakeBackendTest {
         "GET /api/v1/jobs;jsessionid=x HTTP/1.1", // path parameters: the firewall
         "GET /api/v1/jobs/a%00b HTTP/1.1", // encoded NUL
         "GET /api/v1/jobs HTTP/1.1\\r\\nX-Huge: @HUGE@", // header too large
+        "GET /api/v1/runs?=%1DBW HTTP/1.1", // a query parameter without a name
+        "GET /api/v1/runs?limit=%C3 HTTP/1.1", // a broken UTF-8 sequence
         "BREW /api/v1/jobs HTTP/1.1" // unknown method
       })
   void refusedRequestsGetAProblemDocument(String requestLine) throws IOException {

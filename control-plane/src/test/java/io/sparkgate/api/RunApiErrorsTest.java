@@ -165,6 +165,45 @@ class RunApiErrorsTest extends FakeBackendTest {
     HttpRequest.Builder delete =
         HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/v1/runs")).DELETE();
     assertProblem(api.send(delete, null), 405, "method-not-allowed");
+    // A method Spring Security's firewall does not know still gets 405 from Spring MVC.
+    HttpRequest.Builder query =
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/v1/runs"))
+            .method("QUERY", HttpRequest.BodyPublishers.noBody());
+    Api.Response queried = api.send(query, null);
+    assertProblem(queried, 405, "method-not-allowed");
+    assertThat(queried.header("Allow")).contains("GET", "POST");
+    // No endpoint takes multipart bodies: no attempt to parse one (it used to be a 500).
+    HttpRequest.Builder multipart =
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/v1/runs"))
+            .POST(HttpRequest.BodyPublishers.ofString("{\"job\": \"errors\"}"));
+    assertProblem(api.send(multipart, "multipart/form-data"), 415, "unsupported-media-type");
     assertThat(runCount()).isEqualTo(runsBefore);
+  }
+
+  /** Found by fuzzing: each of these was a 500 or was accepted. */
+  @Test
+  void textPostgresCannotStoreAndEmptyValuesAreRefused() {
+    // NUL in a label value, a parameter value or a Spark conf value: jsonb cannot hold it.
+    assertProblem(
+        submitBody(
+            "{\"job\": \"errors\", \"params\": {\"date\": \"2024-01-01\"},"
+                + " \"labels\": {\"k\": \"a\\u0000b\"}}"),
+        400,
+        "malformed-request");
+    // A literal backslash followed by u0000 is ordinary text.
+    Api.Response literal =
+        submitBody(
+            "{\"job\": \"errors\", \"params\": {\"date\": \"2024-01-01\"},"
+                + " \"labels\": {\"k\": \"a\\\\u0000b\"}}");
+    assertThat(literal.status()).as(literal.raw().body()).isEqualTo(201);
+    // NUL in a query parameter.
+    assertProblem(api.get("/api/v1/runs?label=k%3Da%00b"), 400, "malformed-request");
+    assertProblem(api.get("/api/v1/runs?job=a%00b"), 400, "malformed-request");
+    // Empty values are not absent ones; a job filter must be a job name.
+    assertProblem(api.get("/api/v1/runs?limit="), 400, "invalid-request");
+    assertProblem(api.get("/api/v1/runs?state="), 400, "invalid-request");
+    assertProblem(api.get("/api/v1/runs?job=Not%20A%20Name"), 400, "invalid-request");
+    assertProblem(api.get("/api/v1/runs?state=running"), 400, "invalid-request");
+    assertThat(runCount()).isEqualTo(runsBefore + 1);
   }
 }

@@ -44,6 +44,15 @@ class DriverLogsTest {
   }
 
   @Test
+  void excerptCarriesNoControlCharacters() throws Exception {
+    // PostgreSQL's text cannot hold NUL: a job printing one must not break the run's record.
+    Path log = dir.resolve("driver.log");
+    Files.writeString(log, "java.lang.RuntimeException: bad\u0000byte\u001b[31m red\tok\n");
+    assertThat(DriverLogs.errorExcerpt(log))
+        .isEqualTo("java.lang.RuntimeException: bad\uFFFDbyte\uFFFD[31m red\tok");
+  }
+
+  @Test
   void slicesByOffsetAndTail() throws Exception {
     Path log = dir.resolve("driver.log");
     Files.writeString(log, "0123456789");

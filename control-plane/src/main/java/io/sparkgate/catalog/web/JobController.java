@@ -6,6 +6,8 @@ import io.sparkgate.catalog.Job;
 import io.sparkgate.catalog.JobDefinition;
 import io.sparkgate.web.Actors;
 import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import java.net.URI;
@@ -23,8 +25,9 @@ import org.springframework.web.bind.annotation.RestController;
 @RestController
 @RequestMapping(path = "/api/v1/jobs", produces = "application/json")
 @Tag(name = "Jobs", description = "Register, version, enable and disable jobs.")
-@ApiResponse(responseCode = "404", description = "No such job or version")
 public class JobController {
+
+  private static final String NAME_PATTERN = "^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$";
 
   private final CatalogService catalog;
   private final Actors actors;
@@ -44,7 +47,8 @@ public class JobController {
   @ApiResponse(responseCode = "200", description = "Unchanged: the latest version has this content")
   @ApiResponse(responseCode = "422", description = "The definition is not valid")
   public ResponseEntity<JobVersionView> put(
-      @PathVariable String name, @RequestBody JobDefinition definition) {
+      @PathVariable @Parameter(schema = @Schema(pattern = NAME_PATTERN)) String name,
+      @RequestBody JobDefinition definition) {
     Registration registration = catalog.register(name, definition, actors.current());
     JobVersionView view = JobVersionView.of(registration.version());
     if (registration.created()) {
@@ -57,25 +61,37 @@ public class JobController {
 
   @GetMapping
   @Operation(summary = "List jobs with their latest definitions")
+  @ApiResponse(responseCode = "200", description = "Every job")
   public List<JobView> list() {
     return catalog.list().stream().map(this::view).toList();
   }
 
   @GetMapping("/{name}")
   @Operation(summary = "Get a job with its latest definition")
-  public JobView get(@PathVariable String name) {
+  @ApiResponse(responseCode = "200", description = "The job")
+  @ApiResponse(responseCode = "404", description = "No such job")
+  public JobView get(
+      @PathVariable @Parameter(schema = @Schema(pattern = NAME_PATTERN)) String name) {
     return view(catalog.get(name));
   }
 
   @GetMapping("/{name}/versions")
   @Operation(summary = "List a job's versions, newest first")
-  public List<JobVersionView> versions(@PathVariable String name) {
+  @ApiResponse(responseCode = "200", description = "The versions")
+  @ApiResponse(responseCode = "404", description = "No such job or version")
+  public List<JobVersionView> versions(
+      @PathVariable @Parameter(schema = @Schema(pattern = NAME_PATTERN)) String name) {
     return catalog.versions(name).stream().map(JobVersionView::of).toList();
   }
 
   @GetMapping("/{name}/versions/{version}")
   @Operation(summary = "Get one version of a job")
-  public JobVersionView version(@PathVariable String name, @PathVariable int version) {
+  @ApiResponse(responseCode = "200", description = "The version")
+  @ApiResponse(responseCode = "404", description = "No such job or version")
+  public JobVersionView version(
+      @PathVariable @Parameter(schema = @Schema(pattern = NAME_PATTERN)) String name,
+      @PathVariable @Parameter(schema = @Schema(type = "integer", format = "int32", minimum = "1"))
+          int version) {
     return JobVersionView.of(catalog.version(name, version));
   }
 
@@ -83,13 +99,19 @@ public class JobController {
   @Operation(
       summary = "Disable a job",
       description = "New runs are refused (422); history, queued and running runs are kept.")
-  public JobView disable(@PathVariable String name) {
+  @ApiResponse(responseCode = "200", description = "The job")
+  @ApiResponse(responseCode = "404", description = "No such job")
+  public JobView disable(
+      @PathVariable @Parameter(schema = @Schema(pattern = NAME_PATTERN)) String name) {
     return view(catalog.setEnabled(name, false));
   }
 
   @PostMapping("/{name}/enable")
   @Operation(summary = "Enable a job again")
-  public JobView enable(@PathVariable String name) {
+  @ApiResponse(responseCode = "200", description = "The job")
+  @ApiResponse(responseCode = "404", description = "No such job")
+  public JobView enable(
+      @PathVariable @Parameter(schema = @Schema(pattern = NAME_PATTERN)) String name) {
     return view(catalog.setEnabled(name, true));
   }
 

@@ -1,5 +1,6 @@
 package io.sparkgate.run.web;
 
+import io.sparkgate.catalog.JobDefinitionValidator;
 import io.sparkgate.error.ErrorKind;
 import io.sparkgate.error.SparkgateException;
 import io.sparkgate.run.RunFilter;
@@ -14,12 +15,13 @@ import io.swagger.v3.oas.annotations.headers.Header;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
+import jakarta.servlet.http.HttpServletRequest;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
@@ -40,6 +42,10 @@ import org.springframework.web.bind.annotation.RestController;
 @Tag(name = "Runs", description = "Submit, find, cancel and inspect runs.")
 @ApiResponse(responseCode = "400", description = "Malformed request")
 public class RunController {
+
+  private static final String STATE =
+      "(QUEUED|LAUNCHING|RUNNING|SUCCEEDED|FAILED|CANCELLED|TIMED_OUT)";
+  private static final String STATES_PATTERN = "^" + STATE + "(," + STATE + ")*$";
 
   static final String IDEMPOTENCY_KEY = "Idempotency-Key";
   static final String REPLAYED = "Idempotent-Replayed";
@@ -79,8 +85,11 @@ public class RunController {
   public ResponseEntity<RunView> submit(
       @RequestBody SubmitRunBody body,
       @Parameter(
-              description = "Makes the submit safe to retry: 1 to 255 printable characters.",
-              example = "market_data_daily/scheduled__2024-03-15/curate/-1")
+              description =
+                  "Makes the submit safe to retry: 1 to 255 printable ASCII characters, no"
+                      + " leading or trailing space.",
+              example = "market_data_daily/scheduled__2024-03-15/curate/-1",
+              schema = @Schema(pattern = RunService.IDEMPOTENCY_KEY_PATTERN, maxLength = 255))
           @RequestHeader(name = IDEMPOTENCY_KEY, required = false)
           String idempotencyKey) {
     Submission submission = runs.submit(body.toRequest(), idempotencyKey, actors.current());
@@ -105,25 +114,43 @@ public class RunController {
       description = "Keyset pagination: pass the nextCursor of a page as cursor to get the next.")
   @ApiResponse(responseCode = "200", description = "A page of runs")
   public RunPageView list(
-      @Parameter(description = "Only runs of this job.", example = "demo")
+      HttpServletRequest request,
+      @Parameter(
+              description = "Only runs of this job.",
+              example = "demo",
+              schema = @Schema(pattern = "^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$"))
           @RequestParam(required = false)
           String job,
       @Parameter(
               description = "Only runs in these states (comma-separated).",
-              example = "RUNNING,QUEUED")
+              example = "RUNNING,QUEUED",
+              schema = @Schema(pattern = STATES_PATTERN))
           @RequestParam(required = false)
           String state,
       @Parameter(
               description = "Only runs with this label, as key=value; repeat to require several.",
-              example = "team=markets")
+              example = "team=markets",
+              array =
+                  @io.swagger.v3.oas.annotations.media.ArraySchema(
+                      maxItems = 32,
+                      schema = @Schema(pattern = "^[^=]+=.*$")))
           @RequestParam(required = false)
           List<String> label,
-      @Parameter(description = "Page size (default 50, at most 500).", example = "50")
+      @Parameter(
+              description = "Page size (default 50, at most 500).",
+              example = "50",
+              schema = @Schema(type = "integer", format = "int32", minimum = "1", maximum = "500"))
           @RequestParam(required = false)
           Integer limit,
-      @Parameter(description = "The nextCursor of the previous page.")
+      @Parameter(
+              description = "The nextCursor of the previous page (opaque).",
+              schema = @Schema(pattern = "^[A-Za-z0-9_-]+$"))
           @RequestParam(required = false)
           String cursor) {
+    rejectEmpty(request, "job", "state", "limit", "cursor");
+    if (job != null && !JobDefinitionValidator.JOB_NAME.matcher(job).matches()) {
+      throw new SparkgateException(ErrorKind.INVALID_REQUEST, "job is not a job name.");
+    }
     RunService.Page page =
         runs.list(new RunFilter(job, states(state), labels(label)), cursor, limit);
     List<RunView> views =
@@ -153,6 +180,7 @@ public class RunController {
               + " the run's current attempt (Spark conf spark.sparkgate.metricsToken) as bearer"
               + " token. The JSON object's top-level keys are merged into the run's metrics.")
   @ApiResponse(responseCode = "204", description = "Merged")
+  @ApiResponse(responseCode = "404", description = "No such run")
   @ApiResponse(responseCode = "401", description = "No token")
   @ApiResponse(responseCode = "403", description = "Not this run's token")
   @ApiResponse(responseCode = "409", description = "The run is not running")
@@ -186,19 +214,31 @@ public class RunController {
   @ApiResponse(responseCode = "200", description = "The slice")
   @ApiResponse(responseCode = "404", description = "No such run or attempt, or no log available")
   public LogView log(
+      HttpServletRequest request,
       @PathVariable UUID runId,
-      @Parameter(description = "Attempt number (default: the latest).")
+      @Parameter(
+              description = "Attempt number (default: the latest).",
+              schema = @Schema(type = "integer", format = "int32", minimum = "1"))
           @RequestParam(required = false)
           Integer attempt,
-      @Parameter(description = "First byte to return.", example = "0")
+      @Parameter(
+              description = "First byte to return.",
+              example = "0",
+              schema = @Schema(type = "integer", format = "int64", minimum = "0"))
           @RequestParam(required = false)
           Long offset,
-      @Parameter(description = "Most bytes to return (default and maximum 1 MiB).")
+      @Parameter(
+              description = "Most bytes to return (default and maximum 1 MiB).",
+              schema = @Schema(type = "integer", format = "int32", minimum = "1"))
           @RequestParam(required = false)
           Integer limit,
-      @Parameter(description = "Return the last this many bytes instead.", example = "4096")
+      @Parameter(
+              description = "Return the last this many bytes instead.",
+              example = "4096",
+              schema = @Schema(type = "integer", format = "int32", minimum = "1"))
           @RequestParam(required = false)
           Integer tail) {
+    rejectEmpty(request, "attempt", "offset", "limit", "tail");
     RunLogs.Slice slice = logs.read(runId, attempt, offset, limit, tail);
     return new LogView(
         slice.attempt(),
@@ -218,11 +258,13 @@ public class RunController {
               + " where it lies.")
   @ApiResponse(responseCode = "200", description = "The slice")
   public ResponseEntity<byte[]> logText(
+      HttpServletRequest request,
       @PathVariable UUID runId,
       @RequestParam(required = false) Integer attempt,
       @RequestParam(required = false) Long offset,
       @RequestParam(required = false) Integer limit,
       @RequestParam(required = false) Integer tail) {
+    rejectEmpty(request, "attempt", "offset", "limit", "tail");
     RunLogs.Slice slice = logs.read(runId, attempt, offset, limit, tail);
     long next = slice.offset() + slice.data().length;
     return ResponseEntity.ok()
@@ -242,7 +284,7 @@ public class RunController {
     Set<RunState> states = EnumSet.noneOf(RunState.class);
     for (String part : text.split(",")) {
       try {
-        states.add(RunState.valueOf(part.strip().toUpperCase(Locale.ROOT)));
+        states.add(RunState.valueOf(part));
       } catch (IllegalArgumentException e) {
         throw new SparkgateException(
             ErrorKind.INVALID_REQUEST, "state must be a list of run states, not '" + part + "'.");
@@ -267,5 +309,16 @@ public class RunController {
       out.add(new RunFilter.Label(label.substring(0, eq), label.substring(eq + 1)));
     }
     return out;
+  }
+
+  /** A parameter given with no value is a malformed request, not an absent one. */
+  private static void rejectEmpty(HttpServletRequest request, String... names) {
+    for (String name : names) {
+      String[] values = request.getParameterValues(name);
+      if (values != null && Arrays.stream(values).anyMatch(String::isBlank)) {
+        throw new SparkgateException(
+            ErrorKind.INVALID_REQUEST, "Parameter '" + name + "' needs a value.");
+      }
+    }
   }
 }

@@ -17,15 +17,21 @@ public record SubmitRunBody(
     @Schema(
             description = "Name of a registered, enabled job.",
             example = "demo",
+            pattern = "^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$",
             requiredMode = Schema.RequiredMode.REQUIRED)
         String job,
     @Schema(description = "Parameter values by name; typed and validated against the job.")
         Map<String, Object> params,
     @Schema(description = "Spark conf overrides; only keys the job allows.")
         Map<String, String> sparkConf,
-    @Schema(description = "Free-form labels for finding runs later (at most 32).")
+    @Schema(
+            description = "Free-form labels for finding runs later (at most 32).",
+            maxProperties = 32)
         Map<String, String> labels,
-    @Schema(description = "A shorter time limit than the job's, in seconds.", example = "600")
+    @Schema(
+            description = "A shorter time limit than the job's, in seconds.",
+            example = "600",
+            minimum = "1")
         Integer timeoutSeconds) {
 
   SubmitRequest toRequest() {
