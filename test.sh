@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Every test of the repository, in one command (what CI runs):
+#  1. ./mvnw -B verify: the Java tests of both modules, with real PostgreSQL (embedded, from Maven
+#     Central) and real Spark in local mode, the process-level tests (failsafe) and, last, the scan
+#     of every log they wrote for tokens;
+#  2. fuzz/run.sh: schemathesis against the service's own OpenAPI document (bounded);
+#  3. tests/airflow/run.sh: ruff and the DAG tests in a real Airflow 3.3.2, end to end against a
+#     real control plane with real Spark;
+#  4. tools/compose-check: docker-compose.yml through the Compose parser and our rules, with an
+#     .env made by scripts/compose-env.sh (no Docker engine needed, none is started).
+# Needs a JDK 17, python3 (3.11) and Go; Maven, Python and Go packages come from their registries.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+step() {
+  echo
+  echo "==> $*"
+  SECONDS=0
+}
+took() { echo "==> done in ${SECONDS}s"; }
+
+step "./mvnw -B verify"
+./mvnw -B verify
+took
+
+step "fuzz/run.sh (schemathesis, ${FUZZ_EXAMPLES:-25} examples per operation)"
+fuzz/run.sh
+took
+
+step "tests/airflow/run.sh (Airflow 3.3.2)"
+tests/airflow/run.sh
+took
+
+step "compose-check (docker-compose.yml, control-plane/Dockerfile)"
+env_file="$(mktemp -d)/.env"
+scripts/compose-env.sh "$env_file" > /dev/null
+(cd tools/compose-check && go run . --env-file "$env_file" \
+  --dockerfile ../../control-plane/Dockerfile ../../docker-compose.yml)
+rm -rf "$(dirname "$env_file")"
+took
