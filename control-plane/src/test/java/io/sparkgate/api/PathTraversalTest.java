@@ -2,12 +2,11 @@ package io.sparkgate.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.sparkgate.catalog.JobDefinition;
 import io.sparkgate.catalog.JobRepository;
-import io.sparkgate.catalog.JobType;
 import io.sparkgate.catalog.JobVersion;
 import io.sparkgate.testing.Api;
 import io.sparkgate.testing.FakeBackendTest;
+import io.sparkgate.testing.Jobs;
 import java.time.Instant;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
@@ -79,26 +78,7 @@ class PathTraversalTest extends FakeBackendTest {
     Instant now = Instant.now();
     jobs.insertJob("narrowed", now);
     jobs.insertVersion(
-        new JobVersion(
-            "narrowed",
-            1,
-            new JobDefinition(
-                null,
-                JobType.JVM,
-                "/srv/old.jar",
-                "T",
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null),
-            "hash",
-            now,
-            "test"));
+        new JobVersion("narrowed", 1, Jobs.jvm("/srv/old.jar", "T"), "hash", now, "test"));
     Api.Response response = api.post("/api/v1/runs", "{\"job\": \"narrowed\"}");
     assertThat(response.status()).as(response.raw().body()).isEqualTo(422);
     assertThat(response.text("type")).endsWith("/job-artifact-not-allowed");

@@ -4,8 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.sparkgate.SparkgateApplication;
 import io.sparkgate.catalog.CatalogService;
-import io.sparkgate.catalog.JobDefinition;
-import io.sparkgate.catalog.JobType;
+import io.sparkgate.testing.Jobs;
 import io.sparkgate.testing.TestSecrets;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.nio.file.Files;
@@ -43,23 +42,7 @@ class EmbeddedModeTest {
           .contains(":" + port + "/");
       first
           .getBean(CatalogService.class)
-          .register(
-              "kept",
-              new JobDefinition(
-                  null,
-                  JobType.JVM,
-                  workDir.resolve("artifacts/a.jar").toString(),
-                  "A",
-                  null,
-                  null,
-                  null,
-                  null,
-                  null,
-                  null,
-                  null,
-                  null,
-                  null),
-              "test");
+          .register("kept", Jobs.jvm(workDir.resolve("artifacts/a.jar").toString(), "A"), "test");
       assertThat(Files.isDirectory(workDir.resolve("postgres"))).isTrue();
       // Secure by default: with no tokens configured, an admin token only its owner can read.
       Path token = workDir.resolve("admin.token");
