@@ -50,7 +50,19 @@ class RunRepositoryTest extends FakeBackendTest {
     catalog.register(
         name,
         new JobDefinition(
-            null, JobType.JVM, "/a.jar", "A", null, null, null, null, null, null, 1, null, null),
+            null,
+            JobType.JVM,
+            "/opt/a.jar",
+            "A",
+            null,
+            null,
+            null,
+            null,
+            null,
+            null,
+            1,
+            null,
+            null),
         "tester");
   }
 
