@@ -42,7 +42,8 @@ import org.springframework.test.context.DynamicPropertySource;
       "sparkgate.supervision.heartbeat-interval=5s",
       "sparkgate.runs.max-concurrent=3",
       "sparkgate.spark.stop-grace=10s",
-      "sparkgate.work-dir=target/test-work/passes"
+      "sparkgate.work-dir=target/test-work/passes",
+      "sparkgate.catalog.artifact-locations=/opt"
     })
 @Import(FakeBackendTest.Config.class)
 class SupervisorPassTest {
