@@ -54,4 +54,59 @@ class OpenApiTest extends FakeBackendTest {
     assertThat(schemas.at("/JobDefinition/example").isMissingNode()).isFalse();
     assertThat(api.get("/swagger-ui/index.html").status()).isEqualTo(200);
   }
+
+  /** What fuzzing the API against this document found missing or wrong. */
+  @Test
+  void everyOperationDocumentsTheErrorsAnyRequestCanMeet() {
+    JsonNode doc = api.get("/v3/api-docs").json();
+    doc.get("paths")
+        .properties()
+        .forEach(
+            path ->
+                path.getValue()
+                    .properties()
+                    .forEach(
+                        operation -> {
+                          String name = operation.getKey() + " " + path.getKey();
+                          JsonNode responses = operation.getValue().get("responses");
+                          assertThat(responses.propertyNames())
+                              .as(name)
+                              .contains("400", "401", "403", "406", "500");
+                          assertThat(responses.propertyNames().stream())
+                              .as(name)
+                              .anyMatch(code -> code.startsWith("2"));
+                          assertThat(responses.at("/401/headers/WWW-Authenticate").isMissingNode())
+                              .as(name)
+                              .isFalse();
+                          if (operation.getValue().has("requestBody")) {
+                            assertThat(responses.propertyNames()).as(name).contains("413", "415");
+                          }
+                          assertThat(
+                                  responses
+                                      .at("/400/content/application~1problem+json/schema/$ref")
+                                      .asString())
+                              .as(name)
+                              .isEqualTo("#/components/schemas/ProblemDetail");
+                        }));
+    JsonNode schemas = doc.at("/components/schemas");
+    // A problem's instance is the request path: a URI reference, not an absolute URI.
+    assertThat(schemas.at("/ProblemDetail/properties/instance/format").asString())
+        .isEqualTo("uri-reference");
+    // Request bodies refuse unknown members, as the service does.
+    for (String body : new String[] {"JobDefinition", "SubmitRunBody", "ParameterSpec"}) {
+      assertThat(schemas.at("/" + body + "/additionalProperties").asBoolean(true))
+          .as(body)
+          .isFalse();
+    }
+    // Integer query and path parameters are integers, with their bounds.
+    JsonNode limit =
+        doc.at("/paths/~1api~1v1~1runs/get/parameters")
+            .valueStream()
+            .filter(p -> p.get("name").asString().equals("limit"))
+            .findFirst()
+            .orElseThrow()
+            .get("schema");
+    assertThat(limit.get("type").asString()).isEqualTo("integer");
+    assertThat(limit.get("maximum").asInt()).isEqualTo(500);
+  }
 }
