@@ -4,9 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.sparkgate.catalog.CatalogService;
-import io.sparkgate.catalog.JobDefinition;
-import io.sparkgate.catalog.JobType;
 import io.sparkgate.testing.FakeBackendTest;
+import io.sparkgate.testing.Jobs;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
@@ -47,23 +46,7 @@ class RunRepositoryTest extends FakeBackendTest {
   }
 
   void registerOnHold(String name) {
-    catalog.register(
-        name,
-        new JobDefinition(
-            null,
-            JobType.JVM,
-            "/opt/a.jar",
-            "A",
-            null,
-            null,
-            null,
-            null,
-            null,
-            null,
-            1,
-            null,
-            null),
-        "tester");
+    catalog.register(name, Jobs.jvm("/opt/a.jar", "A", 1, null, null), "tester");
   }
 
   @Test

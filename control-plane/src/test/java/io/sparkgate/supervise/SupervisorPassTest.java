@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.sparkgate.catalog.CatalogService;
-import io.sparkgate.catalog.JobDefinition;
-import io.sparkgate.catalog.JobType;
 import io.sparkgate.catalog.RetryPolicy;
 import io.sparkgate.run.Attempt;
 import io.sparkgate.run.AttemptState;
@@ -16,6 +14,7 @@ import io.sparkgate.run.RunState;
 import io.sparkgate.run.SubmitRequest;
 import io.sparkgate.testing.FakeBackendTest;
 import io.sparkgate.testing.FakeSparkBackend;
+import io.sparkgate.testing.Jobs;
 import io.sparkgate.testing.MutableClock;
 import io.sparkgate.testing.TestDatabase;
 import java.time.Duration;
@@ -91,22 +90,7 @@ class SupervisorPassTest {
 
   void job(String name, Integer maxConcurrent, RetryPolicy retry, Integer timeout) {
     catalog.register(
-        name,
-        new JobDefinition(
-            null,
-            JobType.JVM,
-            "/opt/" + name + ".jar",
-            "Main",
-            null,
-            null,
-            null,
-            null,
-            null,
-            null,
-            maxConcurrent,
-            timeout,
-            retry),
-        "test");
+        name, Jobs.jvm("/opt/" + name + ".jar", "Main", maxConcurrent, timeout, retry), "test");
   }
 
   UUID submit(String job) {

@@ -2,14 +2,25 @@ package io.sparkgate.testing;
 
 import io.sparkgate.catalog.JobDefinition;
 import io.sparkgate.catalog.JobType;
+import io.sparkgate.catalog.RetryPolicy;
 
-/** Job definitions for tests that need a job but none of its details. */
+/** Job definitions for tests that need a job but few of its details. */
 public final class Jobs {
 
   private Jobs() {}
 
   /** A jvm job with only its artifact and main class. */
   public static JobDefinition jvm(String appResource, String mainClass) {
+    return jvm(appResource, mainClass, null, null, null);
+  }
+
+  /** A jvm job with its artifact, main class and limits (null: the service's default). */
+  public static JobDefinition jvm(
+      String appResource,
+      String mainClass,
+      Integer maxConcurrentRuns,
+      Integer timeoutSeconds,
+      RetryPolicy retry) {
     return new JobDefinition(
         null,
         JobType.JVM,
@@ -21,8 +32,8 @@ public final class Jobs {
         null,
         null,
         null,
-        null,
-        null,
-        null);
+        maxConcurrentRuns,
+        timeoutSeconds,
+        retry);
   }
 }
