@@ -1,9 +1,10 @@
 package io.sparkgate.catalog;
 
 import io.sparkgate.config.SparkgateProperties;
-import io.sparkgate.launch.SparkHomeLocator;
+import io.sparkgate.launch.SparkHome;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -35,8 +36,8 @@ public class ArtifactLocations {
   private static final Logger log = LoggerFactory.getLogger(ArtifactLocations.class);
 
   @Autowired
-  public ArtifactLocations(SparkgateProperties properties) {
-    this(configuredOrDefault(properties));
+  public ArtifactLocations(SparkgateProperties properties, SparkHome sparkHome) {
+    this(configuredOrDefault(properties, sparkHome));
     log.info("Job artifacts (appResource) may come from {}", describe());
   }
 
@@ -63,7 +64,8 @@ public class ArtifactLocations {
     return Optional.of("must lie under one of the configured artifact locations " + describe());
   }
 
-  private static List<String> configuredOrDefault(SparkgateProperties properties) {
+  private static List<String> configuredOrDefault(
+      SparkgateProperties properties, SparkHome sparkHome) {
     SparkgateProperties.Catalog catalog = properties.catalog();
     if (!catalog.artifactLocations().isEmpty()) {
       return catalog.artifactLocations();
@@ -77,30 +79,22 @@ public class ArtifactLocations {
       }
     } else {
       // The jobs jar this repository's build puts next to its Spark runtime.
-      SparkHomeLocator.locate(properties.spark(), System.getenv("SPARK_HOME"))
-          .filter(home -> home.resolveSibling("spark-jobs.jar").toFile().isFile())
-          .ifPresent(home -> defaults.add(home.getParent().toString()));
+      sparkHome
+          .builtJobsJar()
+          .filter(Files::isRegularFile)
+          .ifPresent(jar -> defaults.add(jar.getParent().toString()));
     }
     return defaults;
   }
 
   private static Location parseLocation(String text) {
     try {
-      return parseResource(text.endsWith("/") && text.length() > 1 ? strip(text) : text)
-          .orElseThrow(() -> new IllegalArgumentException("not absolute"));
+      return parseResource(text).orElseThrow(() -> new IllegalArgumentException("not absolute"));
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException(
           "sparkgate.catalog.artifact-locations: '" + text + "' is not usable: " + e.getMessage(),
           e);
     }
-  }
-
-  private static String strip(String text) {
-    String s = text;
-    while (s.length() > 1 && s.endsWith("/") && !s.endsWith("//")) {
-      s = s.substring(0, s.length() - 1);
-    }
-    return s;
   }
 
   /**

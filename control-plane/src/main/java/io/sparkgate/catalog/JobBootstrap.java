@@ -1,7 +1,7 @@
 package io.sparkgate.catalog;
 
 import io.sparkgate.config.SparkgateProperties;
-import io.sparkgate.launch.SparkHomeLocator;
+import io.sparkgate.launch.SparkHome;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,24 +28,28 @@ public class JobBootstrap implements ApplicationRunner {
   private final CatalogService catalog;
   private final SparkgateProperties properties;
   private final JsonMapper json;
+  private final SparkHome sparkHome;
 
-  public JobBootstrap(CatalogService catalog, SparkgateProperties properties, JsonMapper json) {
+  public JobBootstrap(
+      CatalogService catalog,
+      SparkgateProperties properties,
+      JsonMapper json,
+      SparkHome sparkHome) {
     this.catalog = catalog;
     this.properties = properties;
     this.json = json;
+    this.sparkHome = sparkHome;
   }
 
   @Override
   public void run(ApplicationArguments args) throws IOException {
-    Optional<Path> sparkHome =
-        SparkHomeLocator.locate(properties.spark(), System.getenv("SPARK_HOME"));
     SparkgateProperties.Catalog settings = properties.catalog();
     if ("none".equals(settings.bootstrapDir())) {
       return;
     }
     Optional<Path> dir =
         settings.bootstrapDir().isBlank()
-            ? sparkHome.map(home -> home.resolveSibling("jobs")).filter(Files::isDirectory)
+            ? sparkHome.builtJobDefinitions().filter(Files::isDirectory)
             : Optional.of(Path.of(settings.bootstrapDir()));
     if (dir.isEmpty()) {
       return;
@@ -53,7 +57,7 @@ public class JobBootstrap implements ApplicationRunner {
     String jobsJar =
         !settings.jobsJar().isBlank()
             ? settings.jobsJar()
-            : sparkHome.map(home -> home.resolveSibling("spark-jobs.jar").toString()).orElse("");
+            : sparkHome.builtJobsJar().map(Path::toString).orElse("");
     String dataDir =
         !settings.dataDir().isBlank()
             ? settings.dataDir()

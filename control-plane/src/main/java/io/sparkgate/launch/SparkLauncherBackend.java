@@ -54,9 +54,9 @@ public class SparkLauncherBackend implements SparkBackend {
             return thread;
           });
 
-  public SparkLauncherBackend(SparkgateProperties properties) {
+  public SparkLauncherBackend(SparkgateProperties properties, SparkHome home) {
     this.properties = properties;
-    this.sparkHome = SparkHomeLocator.locate(properties.spark(), System.getenv("SPARK_HOME"));
+    this.sparkHome = home.path();
     if (sparkHome.isPresent()) {
       log.info("Launching Spark applications with the Spark home {}", sparkHome.get());
     } else {
