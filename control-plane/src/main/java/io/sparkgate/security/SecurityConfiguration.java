@@ -44,20 +44,14 @@ public class SecurityConfiguration {
    */
   @Bean
   RequestRejectedHandler problemRequestRejectedHandler() {
-    return (request, response, e) -> {
-      response.setStatus(400);
-      response.setContentType(ProblemResponses.CONTENT_TYPE);
-      response
-          .getOutputStream()
-          .write(
-              ProblemResponses.body(
-                      400,
-                      ErrorKind.MALFORMED_REQUEST,
-                      "The request is not allowed (encoded slashes, '..' segments and some"
-                          + " characters in its URL or headers are refused).",
-                      null)
-                  .getBytes(java.nio.charset.StandardCharsets.UTF_8));
-    };
+    return (request, response, e) ->
+        ProblemResponses.write(
+            response,
+            400,
+            ErrorKind.MALFORMED_REQUEST,
+            "The request is not allowed (encoded slashes, '..' segments and some characters in"
+                + " its URL or headers are refused).",
+            null);
   }
 
   /**

@@ -5,7 +5,6 @@ import jakarta.servlet.RequestDispatcher;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import org.springframework.boot.webmvc.error.ErrorController;
 import org.springframework.stereotype.Controller;
 import org.springframework.web.bind.annotation.RequestMapping;
@@ -26,10 +25,6 @@ public class ProblemErrorController implements ErrorController {
     ErrorKind kind = ErrorKind.forStatus(status);
     String detail =
         status >= 500 ? "An unexpected error occurred." : "The request could not be processed.";
-    response.setStatus(status);
-    response.setContentType(ProblemResponses.CONTENT_TYPE);
-    response
-        .getOutputStream()
-        .write(ProblemResponses.body(status, kind, detail, null).getBytes(StandardCharsets.UTF_8));
+    ProblemResponses.write(response, status, kind, detail, null);
   }
 }

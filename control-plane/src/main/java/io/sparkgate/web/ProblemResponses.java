@@ -14,19 +14,24 @@ public final class ProblemResponses {
 
   private ProblemResponses() {}
 
+  public static final String CONTENT_TYPE = "application/problem+json";
+
   public static void write(
       HttpServletRequest request, HttpServletResponse response, ErrorKind kind, String detail)
       throws IOException {
-    response.setStatus(kind.status());
+    write(response, kind.status(), kind, detail, request.getRequestURI());
+  }
+
+  /** A problem document of the given status; {@code instance} is left out when null. */
+  public static void write(
+      HttpServletResponse response, int status, ErrorKind kind, String detail, String instance)
+      throws IOException {
+    response.setStatus(status);
     response.setContentType(CONTENT_TYPE);
     response
         .getOutputStream()
-        .write(
-            body(kind.status(), kind, detail, request.getRequestURI())
-                .getBytes(StandardCharsets.UTF_8));
+        .write(body(status, kind, detail, instance).getBytes(StandardCharsets.UTF_8));
   }
-
-  public static final String CONTENT_TYPE = "application/problem+json";
 
   /**
    * A problem document of the given status. {@code instance} is left out when null (for requests
