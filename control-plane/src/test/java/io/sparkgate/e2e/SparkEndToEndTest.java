@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.sparkgate.testing.Api;
+import io.sparkgate.testing.BuiltJobs;
 import io.sparkgate.testing.TestDatabase;
 import io.sparkgate.testing.TestTokens;
 import java.nio.charset.StandardCharsets;
@@ -52,11 +53,7 @@ class SparkEndToEndTest {
   @BeforeEach
   void registerDemo() {
     api = new Api(port);
-    String jar =
-        Path.of(System.getProperty("sparkgate.test.jobs-jar"))
-            .toAbsolutePath()
-            .normalize()
-            .toString();
+    String jar = BuiltJobs.jar();
     Api.Response response =
         api.put(
             "/api/v1/jobs/demo",

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.sparkgate.launch.OrphanDrivers;
 import io.sparkgate.testing.Api;
+import io.sparkgate.testing.BuiltJobs;
 import io.sparkgate.testing.ServiceProcess;
 import io.sparkgate.testing.TestDatabase;
 import java.nio.file.Path;
@@ -43,11 +44,7 @@ class CrashRecoveryIT {
   }
 
   static void register(Api api, String name, int maxAttempts) {
-    String jar =
-        Path.of(System.getProperty("sparkgate.test.jobs-jar"))
-            .toAbsolutePath()
-            .normalize()
-            .toString();
+    String jar = BuiltJobs.jar();
     Api.Response response =
         api.put(
             "/api/v1/jobs/" + name,

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.sparkgate.launch.OrphanDrivers;
 import io.sparkgate.testing.Api;
+import io.sparkgate.testing.BuiltJobs;
 import io.sparkgate.testing.ServiceProcess;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.net.ServerSocket;
@@ -51,11 +52,7 @@ class DatabaseOutageIT {
             "--sparkgate.spark.home=" + System.getProperty("sparkgate.test.spark-home"),
             "--sparkgate.supervision.poll-interval=250ms")) {
       Api api = service.api();
-      String jar =
-          Path.of(System.getProperty("sparkgate.test.jobs-jar"))
-              .toAbsolutePath()
-              .normalize()
-              .toString();
+      String jar = BuiltJobs.jar();
       api.put(
           "/api/v1/jobs/outage",
           """

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.sparkgate.launch.OrphanDrivers;
 import io.sparkgate.testing.Api;
+import io.sparkgate.testing.BuiltJobs;
 import io.sparkgate.testing.ServiceProcess;
 import io.sparkgate.testing.StandaloneCluster;
 import io.sparkgate.testing.TestDatabase;
@@ -54,11 +55,7 @@ class StandaloneClusterIT {
   }
 
   void register(Api api) {
-    String jar =
-        Path.of(System.getProperty("sparkgate.test.jobs-jar"))
-            .toAbsolutePath()
-            .normalize()
-            .toString();
+    String jar = BuiltJobs.jar();
     api.put(
         "/api/v1/jobs/cluster-demo",
         """
