@@ -10,7 +10,9 @@ import java.util.regex.Pattern;
 public final class JobDefinitionValidator {
 
   /** Lowercase letters, digits and '-', at most 63 characters, no leading or trailing '-'. */
-  public static final Pattern JOB_NAME = Pattern.compile("[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?");
+  public static final String JOB_NAME_PATTERN = "^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$";
+
+  public static final Pattern JOB_NAME = Pattern.compile(JOB_NAME_PATTERN);
 
   private static final Pattern PARAMETER_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,63}");
   private static final Pattern CLASS_NAME =

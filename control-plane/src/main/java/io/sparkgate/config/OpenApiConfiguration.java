@@ -1,5 +1,6 @@
 package io.sparkgate.config;
 
+import io.sparkgate.run.RunService;
 import io.swagger.v3.oas.models.OpenAPI;
 import io.swagger.v3.oas.models.headers.Header;
 import io.swagger.v3.oas.models.info.Info;
@@ -72,9 +73,8 @@ public class OpenApiConfiguration {
       }
       Schema<?> submit = openApi.getComponents().getSchemas().get("SubmitRunBody");
       if (submit != null && submit.getProperties().get("labels") instanceof Schema<?> labels) {
-        labels.setPropertyNames(
-            new StringSchema().pattern("^[A-Za-z0-9]([A-Za-z0-9._/-]{0,61}[A-Za-z0-9])?$"));
-        labels.setAdditionalProperties(new StringSchema().maxLength(255));
+        labels.setPropertyNames(new StringSchema().pattern(RunService.LABEL_KEY_PATTERN));
+        labels.setAdditionalProperties(new StringSchema().maxLength(RunService.MAX_LABEL_VALUE));
       }
       Content problem =
           new Content()

@@ -4,6 +4,7 @@ import io.sparkgate.catalog.CatalogService;
 import io.sparkgate.catalog.CatalogService.Registration;
 import io.sparkgate.catalog.Job;
 import io.sparkgate.catalog.JobDefinition;
+import io.sparkgate.catalog.JobDefinitionValidator;
 import io.sparkgate.web.Actors;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.Parameter;
@@ -27,7 +28,7 @@ import org.springframework.web.bind.annotation.RestController;
 @Tag(name = "Jobs", description = "Register, version, enable and disable jobs.")
 public class JobController {
 
-  private static final String NAME_PATTERN = "^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$";
+  private static final String NAME_PATTERN = JobDefinitionValidator.JOB_NAME_PATTERN;
 
   private final CatalogService catalog;
   private final Actors actors;

@@ -118,7 +118,7 @@ public class RunController {
       @Parameter(
               description = "Only runs of this job.",
               example = "demo",
-              schema = @Schema(pattern = "^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$"))
+              schema = @Schema(pattern = JobDefinitionValidator.JOB_NAME_PATTERN))
           @RequestParam(required = false)
           String job,
       @Parameter(
@@ -132,7 +132,7 @@ public class RunController {
               example = "team=markets",
               array =
                   @io.swagger.v3.oas.annotations.media.ArraySchema(
-                      maxItems = 32,
+                      maxItems = RunService.MAX_LABELS,
                       schema = @Schema(pattern = "^[^=]+=.*$")))
           @RequestParam(required = false)
           List<String> label,
@@ -298,7 +298,7 @@ public class RunController {
     if (labels == null) {
       return out;
     }
-    if (labels.size() > 32) {
+    if (labels.size() > RunService.MAX_LABELS) {
       throw new SparkgateException(ErrorKind.INVALID_REQUEST, "At most 32 label filters.");
     }
     for (String label : labels) {

@@ -1,5 +1,7 @@
 package io.sparkgate.run.web;
 
+import io.sparkgate.catalog.JobDefinitionValidator;
+import io.sparkgate.run.RunService;
 import io.sparkgate.run.SubmitRequest;
 import io.swagger.v3.oas.annotations.media.Schema;
 import java.util.Map;
@@ -17,7 +19,7 @@ public record SubmitRunBody(
     @Schema(
             description = "Name of a registered, enabled job.",
             example = "demo",
-            pattern = "^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$",
+            pattern = JobDefinitionValidator.JOB_NAME_PATTERN,
             requiredMode = Schema.RequiredMode.REQUIRED)
         String job,
     @Schema(description = "Parameter values by name; typed and validated against the job.")
@@ -26,7 +28,7 @@ public record SubmitRunBody(
         Map<String, String> sparkConf,
     @Schema(
             description = "Free-form labels for finding runs later (at most 32).",
-            maxProperties = 32)
+            maxProperties = RunService.MAX_LABELS)
         Map<String, String> labels,
     @Schema(
             description = "A shorter time limit than the job's, in seconds.",
