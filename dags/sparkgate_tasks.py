@@ -113,7 +113,7 @@ def spark_job(
 def json_template(value: Any) -> str:
     """A Jinja template that renders ``value`` as JSON, rendering the templates inside it.
 
-    ``{"date": "{{ ds }}"}`` becomes ``{{ {"date": ((ds)) | string} | tojson }}``: one
+    ``{"date": "{{ ds }}"}`` becomes ``{{ {("date"): (((ds) | string))} | tojson }}``: one
     expression, so every value is escaped as JSON whatever it renders to.
     """
     return "{{ " + _expression(value) + " | tojson }}"
