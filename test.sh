@@ -6,8 +6,9 @@
 #  2. fuzz/run.sh: schemathesis against the service's own OpenAPI document (bounded);
 #  3. tests/airflow/run.sh: ruff and the DAG tests in a real Airflow 3.3.2, end to end against a
 #     real control plane with real Spark;
-#  4. tools/compose-check: docker-compose.yml through the Compose parser and our rules, with an
-#     .env made by scripts/compose-env.sh (no Docker engine needed, none is started).
+#  4. tools/compose-check: its own tests (broken copies of the files are refused), then
+#     docker-compose.yml through the Compose parser and our rules, with an .env made by
+#     scripts/compose-env.sh (no Docker engine needed, none is started).
 # Needs a JDK 17, python3 (3.11) and Go; Maven, Python and Go packages come from their registries.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -34,7 +35,7 @@ took
 step "compose-check (docker-compose.yml, control-plane/Dockerfile)"
 env_file="$(mktemp -d)/.env"
 scripts/compose-env.sh "$env_file" > /dev/null
-(cd tools/compose-check && go run . --env-file "$env_file" \
+(cd tools/compose-check && go vet ./... && go test ./... && go run . --env-file "$env_file" \
   --dockerfile ../../control-plane/Dockerfile ../../docker-compose.yml)
 rm -rf "$(dirname "$env_file")"
 took
