@@ -1,9 +1,9 @@
 package io.sparkgate.catalog;
 
-import io.sparkgate.config.Json;
 import io.sparkgate.error.ErrorKind;
 import io.sparkgate.error.SparkgateException;
 import io.sparkgate.error.SparkgateException.Violation;
+import io.sparkgate.support.Json;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;

@@ -1,7 +1,7 @@
 package io.sparkgate.catalog;
 
+import io.sparkgate.config.SparkHome;
 import io.sparkgate.config.SparkgateProperties;
-import io.sparkgate.launch.SparkHome;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

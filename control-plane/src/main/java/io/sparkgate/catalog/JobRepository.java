@@ -1,7 +1,7 @@
 package io.sparkgate.catalog;
 
-import io.sparkgate.config.Json;
-import io.sparkgate.config.SqlTime;
+import io.sparkgate.support.Json;
+import io.sparkgate.support.SqlTime;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;

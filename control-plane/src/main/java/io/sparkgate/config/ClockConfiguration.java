@@ -1,5 +1,6 @@
 package io.sparkgate.config;
 
+import io.sparkgate.support.Ticker;
 import java.time.Clock;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.context.annotation.Bean;
@@ -13,5 +14,11 @@ public class ClockConfiguration {
   @ConditionalOnMissingBean
   Clock clock() {
     return Clock.systemUTC();
+  }
+
+  @Bean
+  @ConditionalOnMissingBean
+  Ticker ticker() {
+    return System::nanoTime;
   }
 }

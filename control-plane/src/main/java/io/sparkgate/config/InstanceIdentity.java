@@ -11,6 +11,7 @@ public class InstanceIdentity {
 
   private final String id;
   private final String host;
+  private final UUID incarnation = UUID.randomUUID();
 
   public InstanceIdentity(SparkgateProperties properties) {
     this.host = hostName();
@@ -30,6 +31,11 @@ public class InstanceIdentity {
 
   public String host() {
     return host;
+  }
+
+  /** This process, as opposed to an earlier or a concurrent one with the same configured id. */
+  public UUID incarnation() {
+    return incarnation;
   }
 
   private static String hostName() {

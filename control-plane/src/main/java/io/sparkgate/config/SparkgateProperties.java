@@ -101,11 +101,15 @@ public record SparkgateProperties(
    * @param maxConcurrent most runs this instance launches at once; 0 means the number of cores
    * @param defaultTimeout a run's time limit per attempt when its job sets none
    * @param logRetention how long driver logs of finished runs are kept
+   * @param infrastructureRetryDelay how long a run waits in the queue after its launch failed for a
+   *     reason of this instance rather than the job (no Spark runtime, a run directory that cannot
+   *     be created); such a launch does not use up one of the run's attempts
    */
   public record Runs(
       @DefaultValue("0") @Min(0) @Max(1000) int maxConcurrent,
       @DefaultValue("6h") @NotNull Duration defaultTimeout,
-      @DefaultValue("14d") @NotNull Duration logRetention) {
+      @DefaultValue("14d") @NotNull Duration logRetention,
+      @DefaultValue("30s") @NotNull Duration infrastructureRetryDelay) {
 
     public int effectiveMaxConcurrent() {
       return maxConcurrent > 0 ? maxConcurrent : Runtime.getRuntime().availableProcessors();
@@ -113,17 +117,43 @@ public record SparkgateProperties(
   }
 
   /**
-   * The supervision loops.
+   * The supervision loops, liveness and leases.
    *
    * @param pollInterval how often the loop looks for queued runs, cancel requests and timeouts (a
    *     submit or a driver event wakes it sooner)
-   * @param heartbeatInterval how often this instance records that it is alive
+   * @param heartbeatInterval how often this instance renews its lease in the database
+   * @param leaseTime how long this instance may go without renewing its lease (the database
+   *     unreachable, the process stalled) before it fences itself: it stops claiming runs and stops
+   *     its local and client-mode drivers, whose attempts end LOST. Long enough to ride out a
+   *     database restart or failover; a shorter outage ends no run. Other instances take over the
+   *     runs of an instance only after its heartbeat has not changed for {@link #takeoverTime()} on
+   *     their own clock, so it has always fenced itself by then
    * @param autoStart whether the loop starts with the service (tests drive it pass by pass)
    */
   public record Supervision(
       @DefaultValue("1s") @NotNull Duration pollInterval,
       @DefaultValue("5s") @NotNull Duration heartbeatInterval,
-      @DefaultValue("true") boolean autoStart) {}
+      @DefaultValue("60s") @NotNull Duration leaseTime,
+      @DefaultValue("true") boolean autoStart) {
+
+    public Supervision {
+      if (heartbeatInterval != null
+          && leaseTime != null
+          && leaseTime.compareTo(heartbeatInterval.multipliedBy(2)) < 0) {
+        throw new IllegalArgumentException(
+            "sparkgate.supervision.lease-time must be at least twice the heartbeat interval");
+      }
+    }
+
+    /**
+     * How long a survivor must see another instance's heartbeat unchanged before it takes over that
+     * instance's runs: the lease time plus two heartbeats, the margin in which the instance that
+     * lost its lease has stopped its drivers.
+     */
+    public Duration takeoverTime() {
+      return leaseTime.plus(heartbeatInterval.multipliedBy(2));
+    }
+  }
 
   /**
    * Limits of the REST API.

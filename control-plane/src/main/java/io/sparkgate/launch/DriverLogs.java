@@ -1,5 +1,6 @@
 package io.sparkgate.launch;
 
+import io.sparkgate.support.Text;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
@@ -78,27 +79,10 @@ public final class DriverLogs {
           excerpt.add(lines[i].strip());
         }
       }
-      String text = printable(String.join("\n", excerpt));
+      String text = Text.printable(String.join("\n", excerpt));
       return text.length() > EXCERPT_MAX_CHARS ? text.substring(0, EXCERPT_MAX_CHARS) : text;
     } catch (IOException e) {
       return null;
     }
-  }
-
-  /**
-   * The text with control characters other than newline and tab replaced by U+FFFD: a driver may
-   * print anything, and PostgreSQL's text cannot hold NUL.
-   */
-  public static String printable(String text) {
-    if (text == null) {
-      return null;
-    }
-    StringBuilder out = new StringBuilder(text.length());
-    text.codePoints()
-        .forEach(
-            c ->
-                out.appendCodePoint(
-                    Character.isISOControl(c) && c != '\n' && c != '\t' ? 0xFFFD : c));
-    return out.toString();
   }
 }

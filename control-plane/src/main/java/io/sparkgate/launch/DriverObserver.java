@@ -15,6 +15,12 @@ public interface DriverObserver {
   /** The driver reports that the application is running. */
   void onRunning();
 
+  /**
+   * The application reported that it finished (its work is done and the driver is exiting); the
+   * exit that follows still decides the outcome.
+   */
+  default void onFinished() {}
+
   /** The driver (or submission client) has exited; called once. */
   void onExit(DriverExit exit);
 }

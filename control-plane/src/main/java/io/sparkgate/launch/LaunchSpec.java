@@ -30,6 +30,14 @@ public record LaunchSpec(
     String metricsUrl,
     String metricsToken) {
 
+  /**
+   * Whether the driver runs on a cluster rather than beside this instance (cluster deploy mode): it
+   * outlives the instance, and submitting it may wait on a remote cluster manager.
+   */
+  public boolean offHost() {
+    return "cluster".equals(deployMode);
+  }
+
   /** The conf key that tags every application with its run. */
   public static final String RUN_ID_CONF = "spark.sparkgate.runId";
 

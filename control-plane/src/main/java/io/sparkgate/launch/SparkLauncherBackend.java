@@ -1,5 +1,6 @@
 package io.sparkgate.launch;
 
+import io.sparkgate.config.SparkHome;
 import io.sparkgate.config.SparkgateProperties;
 import java.io.IOException;
 import java.lang.reflect.Field;
@@ -79,12 +80,12 @@ public class SparkLauncherBackend implements SparkBackend {
   @Override
   public DriverHandle launch(LaunchSpec spec, DriverObserver observer) throws LaunchException {
     Path home =
-        sparkHome.orElseThrow(() -> new LaunchException("no Spark home is configured", null));
+        sparkHome.orElseThrow(() -> new LaunchException("no Spark home is configured", null, true));
     try {
       Files.createDirectories(spec.logFile().getParent());
       Files.createDirectories(spec.scratchDir());
     } catch (IOException e) {
-      throw new LaunchException("cannot create the run's directories: " + e.getMessage(), e);
+      throw new LaunchException("cannot create the run's directories: " + e.getMessage(), e, true);
     }
     Map<String, String> env = new HashMap<>();
     env.put("SPARK_HOME", home.toString());
@@ -129,7 +130,7 @@ public class SparkLauncherBackend implements SparkBackend {
     try {
       handle = launcher.startApplication(facts);
     } catch (IOException e) {
-      throw new LaunchException("spark-submit could not be started: " + e.getMessage(), e);
+      throw new LaunchException("spark-submit could not be started: " + e.getMessage(), e, true);
     }
     Process process = childProcess(handle);
     facts.watch(handle, process);
@@ -169,7 +170,7 @@ public class SparkLauncherBackend implements SparkBackend {
       driver.watch(clusterPoller, CLUSTER_POLL);
       return driver;
     } catch (IOException e) {
-      throw new LaunchException("spark-submit could not be started: " + e.getMessage(), e);
+      throw new LaunchException("spark-submit could not be started: " + e.getMessage(), e, true);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new LaunchException("interrupted while submitting", e);
@@ -263,6 +264,9 @@ public class SparkLauncherBackend implements SparkBackend {
       }
       if (state == AppState.RUNNING && running.compareAndSet(false, true)) {
         observer.onRunning();
+      }
+      if (state == AppState.FINISHED) {
+        observer.onFinished();
       }
       infoChanged(handle);
       if (state.isFinal() && exitFromStates) {

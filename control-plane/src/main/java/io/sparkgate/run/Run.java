@@ -35,4 +35,10 @@ public record Run(
     Instant deadlineAt,
     Instant cancelRequestedAt,
     String cancelRequestedBy,
-    Map<String, Object> metrics) {}
+    Map<String, Object> metrics) {
+
+  /** The current attempt of this copy of the run, as a fence for writes about it. */
+  public AttemptRef attemptRef() {
+    return new AttemptRef(id, attempt, ownerInstance);
+  }
+}

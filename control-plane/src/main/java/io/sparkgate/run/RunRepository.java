@@ -1,8 +1,8 @@
 package io.sparkgate.run;
 
-import io.sparkgate.config.Json;
-import io.sparkgate.config.SqlTime;
-import io.sparkgate.launch.DriverLogs;
+import io.sparkgate.support.Json;
+import io.sparkgate.support.SqlTime;
+import io.sparkgate.support.Text;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
@@ -161,39 +161,42 @@ public class RunRepository {
   }
 
   /**
-   * Claims up to {@code limit} queued runs for this instance, oldest first, within each job's
-   * {@code maxConcurrentRuns}, and moves them to LAUNCHING with a new attempt and an event. The
-   * caller holds the claim lock (see {@link #lockClaims()}), so per-job counts are exact across
-   * instances; SKIP LOCKED keeps the scan clear of rows another transaction is changing.
+   * Claims up to {@code limit} queued runs for this instance and moves them to LAUNCHING with a new
+   * attempt and an event. Per-job limits are applied before the global window: only jobs below
+   * their {@code maxConcurrentRuns} take part, each with at most as many runs as it has room for,
+   * and among those the oldest runs win. So a backlog of one job at its limit never delays another
+   * job's run, however long it is. The caller holds the claim lock (see {@link #lockClaims()}), so
+   * per-job counts are exact across instances.
    */
   public List<Run> claimQueued(String instanceId, int limit, Instant now) {
     return jdbc.sql(
             """
-            with queued as (
-              select id, job_name, created_at from run
-              where state = 'QUEUED' and not_before <= :now
-              order by created_at, id
-              for update skip locked
-              limit :scan
-            ),
-            ranked as (
-              select q.id, q.job_name, q.created_at,
-                     row_number() over (partition by q.job_name order by q.created_at, q.id)
-                       as position,
-                     (v.definition ->> 'maxConcurrentRuns')::int as job_limit
-              from queued q
-              join job j on j.name = q.job_name
-              join job_version v on v.job_name = j.name and v.version = j.latest_version
-            ),
-            active as (
+            with active as (
               select job_name, count(*) as n from run
               where state in ('LAUNCHING', 'RUNNING') group by job_name
             ),
+            room as (
+              select j.name,
+                     coalesce((v.definition ->> 'maxConcurrentRuns')::int - coalesce(a.n, 0),
+                              :limit) as free
+              from job j
+              join job_version v on v.job_name = j.name and v.version = j.latest_version
+              left join active a on a.job_name = j.name
+            ),
+            candidates as (
+              select q.id, q.created_at
+              from room r
+              cross join lateral (
+                select id, created_at from run
+                where job_name = r.name and state = 'QUEUED' and not_before <= :now
+                order by created_at, id
+                limit least(r.free, :limit)
+                for update skip locked
+              ) q
+              where r.free > 0
+            ),
             chosen as (
-              select r.id from ranked r left join active a on a.job_name = r.job_name
-              where r.job_limit is null or coalesce(a.n, 0) + r.position <= r.job_limit
-              order by r.created_at, r.id
-              limit :limit
+              select id from candidates order by created_at, id limit :limit
             ),
             claimed as (
               update run set state = 'LAUNCHING', state_reason = null,
@@ -220,8 +223,6 @@ public class RunRepository {
         .param("now", SqlTime.param(now))
         .param("instance", instanceId)
         .param("limit", limit)
-        // Look past runs of jobs at their limit, so they do not block other jobs' runs.
-        .param("scan", Math.max(limit * 20, 100))
         .query(this::mapRun)
         .list();
   }
@@ -232,20 +233,21 @@ public class RunRepository {
   }
 
   /**
-   * Moves a run from {@code from} to {@code to} if it is still in {@code from}, with its event.
-   * Sets {@code started_at} on the first RUNNING, {@code finished_at} on a terminal state, and
-   * clears the owner when the run goes back to the queue.
+   * Moves a run from the state this copy of it shows to {@code to}, with its event, if the run is
+   * still in that state, at that attempt and with that owner: a copy that has gone stale (another
+   * instance ended the attempt, adopted the run or claimed it again) changes nothing. Sets {@code
+   * started_at} on the first RUNNING, {@code finished_at} on a terminal state, and clears the owner
+   * when the run goes back to the queue.
    */
   public boolean transition(
-      UUID id,
-      RunState from,
+      Run seen,
       RunState to,
       String reason,
       String actor,
       String instanceId,
       Instant now,
       Instant notBefore) {
-    from.checkCanMoveTo(to);
+    seen.state().checkCanMoveTo(to);
     return jdbc.sql(
                 """
                 with changed as (
@@ -256,22 +258,161 @@ public class RunRepository {
                     owner_instance = case when :to = 'QUEUED' then null else owner_instance end,
                     deadline_at = case when :to = 'QUEUED' then null else deadline_at end,
                     not_before = coalesce(:notBefore, not_before)
-                  where id = :id and state = :from
+                  where id = :id and state = :from and attempt = :attempt
+                    and owner_instance is not distinct from :owner
                   returning id, attempt
                 )
                 insert into run_event (run_id, at, from_state, to_state, reason, actor,
                                        instance_id, attempt)
                 select id, :now, :from, :to, :reason, :actor, :instance, attempt from changed
                 """)
-            .param("id", id)
-            .param("from", from.name())
+            .param("id", seen.id())
+            .param("from", seen.state().name())
+            .param("attempt", seen.attempt())
+            .param("owner", seen.ownerInstance())
             .param("to", to.name())
             .param("terminal", to.isTerminal())
-            .param("reason", DriverLogs.printable(reason))
+            .param("reason", Text.printable(reason))
             .param("actor", actor)
             .param("instance", instanceId)
             .param("now", SqlTime.param(now))
             .param("notBefore", SqlTime.param(notBefore))
+            .update()
+        == 1;
+  }
+
+  /**
+   * Ends an attempt and moves its run on, in one statement: the attempt and the run change together
+   * or not at all. The run must still be at {@code ref}'s attempt, owned by {@code ref}'s owner and
+   * in {@code from}; a move back to the queue (a retry) also needs that no cancel was requested
+   * meanwhile, so a cancel that lands while an attempt ends is never lost to the retry. Returns
+   * false when any of that no longer holds: the caller lost a race and must re-read.
+   */
+  public boolean endAttempt(
+      AttemptRef ref,
+      RunState from,
+      AttemptState attemptState,
+      Integer exitCode,
+      String error,
+      RunState to,
+      String reason,
+      String actor,
+      String instanceId,
+      Instant now,
+      Instant notBefore) {
+    from.checkCanMoveTo(to);
+    return jdbc.sql(
+                """
+                with moved as (
+                  update run set state = :to, state_reason = :reason,
+                    finished_at = case when :terminal then :now else null end,
+                    owner_instance = case when :to = 'QUEUED' then null else owner_instance end,
+                    deadline_at = case when :to = 'QUEUED' then null else deadline_at end,
+                    not_before = coalesce(:notBefore, not_before)
+                  where id = :id and state = :from and attempt = :attempt
+                    and owner_instance = :owner
+                    and (:to <> 'QUEUED' or cancel_requested_at is null)
+                  returning id, attempt
+                ),
+                ended as (
+                  update run_attempt a set state = :attemptState, exit_code = :exitCode,
+                                           error = :error, finished_at = :now
+                  from moved
+                  where a.run_id = moved.id and a.attempt = moved.attempt
+                    and a.state in ('LAUNCHING', 'RUNNING')
+                )
+                insert into run_event (run_id, at, from_state, to_state, reason, actor,
+                                       instance_id, attempt)
+                select id, :now, :from, :to, :reason, :actor, :instance, attempt from moved
+                """)
+            .param("id", ref.runId())
+            .param("attempt", ref.attempt())
+            .param("owner", ref.owner())
+            .param("from", from.name())
+            .param("to", to.name())
+            .param("terminal", to.isTerminal())
+            .param("attemptState", attemptState.name())
+            .param("exitCode", exitCode)
+            .param("error", Text.printable(error))
+            .param("reason", Text.printable(reason))
+            .param("actor", actor)
+            .param("instance", instanceId)
+            .param("now", SqlTime.param(now))
+            .param("notBefore", SqlTime.param(notBefore))
+            .update()
+        == 1;
+  }
+
+  /**
+   * Puts a run whose launch failed for a reason of the infrastructure (no runtime, a disk that
+   * cannot take the run's directory) back in the queue without using up an attempt: the attempt
+   * that never started a driver is removed and the run's attempt number goes back. The event keeps
+   * what happened.
+   */
+  public boolean requeueUncounted(
+      AttemptRef ref, String reason, String instanceId, Instant now, Instant notBefore) {
+    return jdbc.sql(
+                """
+                with moved as (
+                  update run set state = 'QUEUED', state_reason = :reason, owner_instance = null,
+                                 deadline_at = null, attempt = attempt - 1, not_before = :notBefore
+                  where id = :id and state = 'LAUNCHING' and attempt = :attempt
+                    and owner_instance = :owner
+                  returning id
+                ),
+                removed as (
+                  delete from run_attempt a using moved
+                  where a.run_id = moved.id and a.attempt = :attempt
+                )
+                insert into run_event (run_id, at, from_state, to_state, reason, actor,
+                                       instance_id, attempt)
+                select id, :now, 'LAUNCHING', 'QUEUED', :reason, 'system', :instance, :attempt
+                from moved
+                """)
+            .param("id", ref.runId())
+            .param("attempt", ref.attempt())
+            .param("owner", ref.owner())
+            .param("reason", Text.printable(reason))
+            .param("instance", instanceId)
+            .param("now", SqlTime.param(now))
+            .param("notBefore", SqlTime.param(notBefore))
+            .update()
+        == 1;
+  }
+
+  /**
+   * Moves a launching attempt and its run to RUNNING, with the application id if known, in one
+   * statement fenced by the attempt and its owner.
+   */
+  public boolean markRunning(AttemptRef ref, String sparkAppId, String instanceId, Instant now) {
+    return jdbc.sql(
+                """
+                with moved as (
+                  update run set state = 'RUNNING', state_reason = :reason,
+                                 started_at = coalesce(started_at, :now)
+                  where id = :id and state = 'LAUNCHING' and attempt = :attempt
+                    and owner_instance = :owner
+                  returning id, attempt
+                ),
+                attempt as (
+                  update run_attempt a set state = 'RUNNING',
+                                           spark_app_id = coalesce(:appId, a.spark_app_id)
+                  from moved where a.run_id = moved.id and a.attempt = moved.attempt
+                    and a.state = 'LAUNCHING'
+                )
+                insert into run_event (run_id, at, from_state, to_state, reason, actor,
+                                       instance_id, attempt)
+                select id, :now, 'LAUNCHING', 'RUNNING', :reason, 'system', :instance, attempt
+                from moved
+                """)
+            .param("id", ref.runId())
+            .param("attempt", ref.attempt())
+            .param("owner", ref.owner())
+            .param("appId", sparkAppId)
+            .param(
+                "reason", sparkAppId == null ? "driver running" : "driver running as " + sparkAppId)
+            .param("instance", instanceId)
+            .param("now", SqlTime.param(now))
             .update()
         == 1;
   }
@@ -303,27 +444,27 @@ public class RunRepository {
         .list();
   }
 
-  /** Records where an attempt is being launched and where its log goes. */
-  public void setAttemptLaunch(
-      UUID runId,
-      int attempt,
-      String logPath,
-      String master,
-      String deployMode,
-      String metricsTokenHash) {
-    jdbc.sql(
-            """
-            update run_attempt set log_path = :path, master = :master, deploy_mode = :deployMode,
-                                   metrics_token_hash = :tokenHash
-            where run_id = :runId and attempt = :attempt
-            """)
-        .param("runId", runId)
-        .param("attempt", attempt)
-        .param("path", logPath)
-        .param("master", master)
-        .param("deployMode", deployMode)
-        .param("tokenHash", metricsTokenHash)
-        .update();
+  /** Records where an attempt is being launched and where its log goes; false if fenced out. */
+  public boolean setAttemptLaunch(
+      AttemptRef ref, String logPath, String master, String deployMode, String metricsTokenHash) {
+    return jdbc.sql(
+                """
+                update run_attempt a set log_path = :path, master = :master,
+                                         deploy_mode = :deployMode, metrics_token_hash = :tokenHash
+                from run r
+                where a.run_id = :runId and a.attempt = :attempt
+                  and r.id = a.run_id and r.attempt = a.attempt and r.owner_instance = :owner
+                  and a.state = 'LAUNCHING'
+                """)
+            .param("runId", ref.runId())
+            .param("attempt", ref.attempt())
+            .param("owner", ref.owner())
+            .param("path", logPath)
+            .param("master", master)
+            .param("deployMode", deployMode)
+            .param("tokenHash", metricsTokenHash)
+            .update()
+        == 1;
   }
 
   /** The metrics-token hash of the run's current attempt, if the run is live. */
@@ -353,84 +494,59 @@ public class RunRepository {
         == 1;
   }
 
-  public void setAttemptDriverId(UUID runId, int attempt, String driverId) {
-    jdbc.sql(
-            "update run_attempt set driver_id = :driverId where run_id = :runId and attempt = :attempt")
-        .param("runId", runId)
-        .param("attempt", attempt)
-        .param("driverId", driverId)
-        .update();
+  /** Records a cluster driver's id on its attempt; false if fenced out. */
+  public boolean setAttemptDriverId(AttemptRef ref, String driverId) {
+    return updateLiveAttempt(ref, "driver_id = :value", driverId);
+  }
+
+  /** Records the Spark application id on its attempt, once; false if fenced out. */
+  public boolean setAttemptAppId(AttemptRef ref, String sparkAppId) {
+    return updateLiveAttempt(ref, "spark_app_id = coalesce(a.spark_app_id, :value)", sparkAppId);
+  }
+
+  private boolean updateLiveAttempt(AttemptRef ref, String assignment, String value) {
+    return jdbc.sql(
+                "update run_attempt a set "
+                    + assignment
+                    + """
+                     from run r
+                    where a.run_id = :runId and a.attempt = :attempt
+                      and r.id = a.run_id and r.attempt = a.attempt and r.owner_instance = :owner
+                      and a.state in ('LAUNCHING', 'RUNNING')
+                    """)
+            .param("runId", ref.runId())
+            .param("attempt", ref.attempt())
+            .param("owner", ref.owner())
+            .param("value", value)
+            .update()
+        == 1;
   }
 
   /**
-   * Moves a live run from a dead owner to this instance, keeping its attempt: for drivers that
-   * outlive their instance (cluster deploy mode). Records the takeover as an event.
+   * Moves a live run from its owner to {@code newOwner}, keeping its attempt: for drivers that
+   * outlive their instance (cluster deploy mode), or an instance that takes back its own runs after
+   * a restart. Fenced by the attempt and the old owner, so of two survivors only one adopts; the
+   * takeover is recorded as an event.
    */
-  public boolean adopt(UUID id, int attempt, String deadOwner, String instanceId, Instant now) {
+  public boolean adopt(AttemptRef ref, String newOwner, String reason, Instant now) {
     return jdbc.sql(
                 """
                 with adopted as (
                   update run set owner_instance = :instance
-                  where id = :id and owner_instance = :dead and attempt = :attempt
+                  where id = :id and owner_instance = :owner and attempt = :attempt
                     and state in ('LAUNCHING', 'RUNNING')
                   returning id, state, attempt
                 )
                 insert into run_event (run_id, at, from_state, to_state, reason, actor,
                                        instance_id, attempt)
-                select id, :now, state, state, 'driver adopted from instance ' || :dead, 'system',
-                       :instance, attempt
+                select id, :now, state, state, :reason, 'system', :instance, attempt
                 from adopted
                 """)
-            .param("id", id)
-            .param("attempt", attempt)
-            .param("dead", deadOwner)
-            .param("instance", instanceId)
-            .param("now", SqlTime.param(now))
-            .update()
-        == 1;
-  }
-
-  /** Moves a launching attempt to RUNNING and records the application id, if still launching. */
-  public void markAttemptRunning(UUID runId, int attempt, String sparkAppId) {
-    jdbc.sql(
-            """
-            update run_attempt set state = 'RUNNING',
-                                   spark_app_id = coalesce(:appId, spark_app_id)
-            where run_id = :runId and attempt = :attempt and state = 'LAUNCHING'
-            """)
-        .param("runId", runId)
-        .param("attempt", attempt)
-        .param("appId", sparkAppId)
-        .update();
-  }
-
-  public void setAttemptAppId(UUID runId, int attempt, String sparkAppId) {
-    jdbc.sql(
-            """
-            update run_attempt set spark_app_id = :appId
-            where run_id = :runId and attempt = :attempt and spark_app_id is null
-            """)
-        .param("runId", runId)
-        .param("attempt", attempt)
-        .param("appId", sparkAppId)
-        .update();
-  }
-
-  /** Ends a live attempt; returns false if it had already ended. */
-  public boolean finishAttempt(
-      UUID runId, int attempt, AttemptState state, Integer exitCode, String error, Instant now) {
-    return jdbc.sql(
-                """
-                update run_attempt set state = :state, exit_code = :exitCode, error = :error,
-                                       finished_at = :now
-                where run_id = :runId and attempt = :attempt
-                  and state in ('LAUNCHING', 'RUNNING')
-                """)
-            .param("runId", runId)
-            .param("attempt", attempt)
-            .param("state", state.name())
-            .param("exitCode", exitCode)
-            .param("error", DriverLogs.printable(error))
+            .param("id", ref.runId())
+            .param("attempt", ref.attempt())
+            .param("owner", ref.owner())
+            .param("instance", newOwner)
+            .param("reason", reason)
             .param("now", SqlTime.param(now))
             .update()
         == 1;

@@ -6,11 +6,12 @@ import io.sparkgate.catalog.JobVersion;
 import io.sparkgate.catalog.ParameterBinder;
 import io.sparkgate.catalog.SparkConfPolicy;
 import io.sparkgate.config.InstanceIdentity;
-import io.sparkgate.config.Json;
 import io.sparkgate.config.SparkgateProperties;
 import io.sparkgate.error.ErrorKind;
 import io.sparkgate.error.SparkgateException;
 import io.sparkgate.error.SparkgateException.Violation;
+import io.sparkgate.support.Json;
+import io.sparkgate.support.RunSecrets;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -208,8 +209,7 @@ public class RunService {
                 Map.of("state", run.state().name()));
         case QUEUED -> {
           if (runs.transition(
-              id,
-              RunState.QUEUED,
+              run,
               RunState.CANCELLED,
               "cancelled by " + actor + " before launch",
               actor,
@@ -220,9 +220,12 @@ public class RunService {
           }
         }
         case LAUNCHING, RUNNING -> {
-          runs.requestCancel(id, actor, now());
-          events.publishEvent(new RunWakeUp(id));
-          return get(id);
+          // Recorded only while the run is live: a run that went back to the queue for a retry
+          // in the meantime is cancelled as a queued run in the next round, never left to launch.
+          if (runs.requestCancel(id, actor, now()) || run.cancelRequestedAt() != null) {
+            events.publishEvent(new RunWakeUp(id));
+            return get(id);
+          }
         }
       }
       // The run changed state under us: look again.

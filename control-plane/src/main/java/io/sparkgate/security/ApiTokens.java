@@ -1,7 +1,7 @@
 package io.sparkgate.security;
 
 import io.sparkgate.config.SparkgateProperties;
-import io.sparkgate.run.RunSecrets;
+import io.sparkgate.support.RunSecrets;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -3,6 +3,9 @@ package io.sparkgate.supervise;
 import io.sparkgate.launch.DriverExit;
 import io.sparkgate.launch.DriverHandle;
 import io.sparkgate.launch.DriverObserver;
+import io.sparkgate.run.AttemptRef;
+import io.sparkgate.run.Run;
+import io.sparkgate.run.RunState;
 import java.time.Instant;
 import java.util.UUID;
 
@@ -17,6 +20,10 @@ final class ActiveAttempt implements DriverObserver {
   final int attempt;
   final String job;
   final Instant claimedAt;
+  // The fence of every write about this attempt: this run, this attempt, owned by this instance.
+  final AttemptRef ref;
+  // Whether the driver runs off this host (cluster deploy mode) and so outlives this instance.
+  final boolean offHost;
   private final Runnable wakeUp;
 
   private DriverHandle handle;
@@ -29,16 +36,20 @@ final class ActiveAttempt implements DriverObserver {
   private String stoppedBy;
   private Instant stopRequestedAt;
   private boolean killed;
+  private boolean finished;
+  private boolean infrastructureFailure;
 
   // Written only by the supervision loop.
   boolean runningRecorded;
   boolean appIdRecorded;
   boolean driverIdRecorded;
 
-  ActiveAttempt(UUID runId, int attempt, String job, Instant claimedAt, Runnable wakeUp) {
-    this.runId = runId;
-    this.attempt = attempt;
+  ActiveAttempt(AttemptRef ref, String job, boolean offHost, Instant claimedAt, Runnable wakeUp) {
+    this.runId = ref.runId();
+    this.attempt = ref.attempt();
+    this.ref = ref;
     this.job = job;
+    this.offHost = offHost;
     this.claimedAt = claimedAt;
     this.wakeUp = wakeUp;
   }
@@ -62,6 +73,11 @@ final class ActiveAttempt implements DriverObserver {
   }
 
   @Override
+  public synchronized void onFinished() {
+    this.finished = true;
+  }
+
+  @Override
   public synchronized void onExit(DriverExit driverExit) {
     if (this.exit == null) {
       this.exit = driverExit;
@@ -71,14 +87,23 @@ final class ActiveAttempt implements DriverObserver {
 
   synchronized void launched(DriverHandle driverHandle) {
     this.handle = driverHandle;
-    if (stopReason != null) {
+    if (stopReason == StopReason.FENCED) {
+      // The lease was lost while the launch was in flight.
+      killed = true;
+      driverHandle.kill();
+    } else if (stopReason != null) {
       // A stop was asked for while the launch was in flight.
       driverHandle.requestStop();
     }
   }
 
-  synchronized void launchFailed(String error) {
+  /**
+   * The launch did not start a driver. {@code infrastructure} says the reason lies with this
+   * instance (no runtime, no disk), not with the job, so the attempt is not counted.
+   */
+  synchronized void launchFailed(String error, boolean infrastructure) {
     this.launchError = error;
+    this.infrastructureFailure = infrastructure;
     if (this.exit == null) {
       this.exit = new DriverExit(null, null, error);
     }
@@ -87,10 +112,13 @@ final class ActiveAttempt implements DriverObserver {
 
   /**
    * Asks the driver to stop, once; the first reason wins. No reason is recorded when the driver has
-   * already exited, so a run that finished just before a cancel keeps its true outcome.
+   * already exited, or has reported that its application finished and is on its way out, so a run
+   * that finished just before a cancel or its deadline keeps its true outcome (and its idempotency
+   * key is not freed for a rerun of committed work). Fencing is the exception: a driver of an
+   * instance without a lease must be gone, whatever it is doing.
    */
   synchronized boolean requestStop(StopReason reason, String by, Instant now) {
-    if (stopReason != null || exit != null) {
+    if (stopReason != null || exit != null || (finished && reason != StopReason.FENCED)) {
       return false;
     }
     stopReason = reason;
@@ -114,6 +142,24 @@ final class ActiveAttempt implements DriverObserver {
     }
   }
 
+  /**
+   * Stops watching a run that is no longer this instance's: another instance adopted the same
+   * cluster driver (leave it running, it is in good hands), or the run moved on without this
+   * attempt (the driver must not run beside its successor, so it is killed).
+   */
+  synchronized void letGo(Run current) {
+    boolean adoptedElsewhere =
+        current != null
+            && current.attempt() == attempt
+            && (current.state() == RunState.LAUNCHING || current.state() == RunState.RUNNING)
+            && !ref.owner().equals(current.ownerInstance());
+    if (adoptedElsewhere && offHost) {
+      detach();
+    } else {
+      killNow();
+    }
+  }
+
   /** Whether the driver outlives this instance, so a shutdown must leave it alone. */
   synchronized boolean survivesInstance() {
     return handle != null && handle.survivesInstance();
@@ -133,7 +179,24 @@ final class ActiveAttempt implements DriverObserver {
   }
 
   synchronized Snapshot snapshot() {
-    return new Snapshot(appId, driverId, running, exit, launchError, stopReason, stoppedBy);
+    return new Snapshot(
+        appId, driverId, running, exit, launchError, infrastructureFailure, stopReason, stoppedBy);
+  }
+
+  /** Ends the driver at once because this instance lost its lease; no-op for off-host drivers. */
+  synchronized void fence(Instant now) {
+    if (offHost || exit != null) {
+      return;
+    }
+    if (stopReason == null || stopReason == StopReason.SHUTDOWN) {
+      stopReason = StopReason.FENCED;
+      stoppedBy = "system";
+      stopRequestedAt = now;
+    }
+    killed = true;
+    if (handle != null) {
+      handle.kill();
+    }
   }
 
   /** A consistent copy of the facts, for one pass of the loop. */
@@ -143,6 +206,7 @@ final class ActiveAttempt implements DriverObserver {
       boolean running,
       DriverExit exit,
       String launchError,
+      boolean infrastructureFailure,
       StopReason stopReason,
       String stoppedBy) {}
 }

@@ -1,7 +1,7 @@
 package io.sparkgate.supervise;
 
 import io.sparkgate.config.SparkgateProperties;
-import io.sparkgate.config.SqlTime;
+import io.sparkgate.support.SqlTime;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -4,5 +4,7 @@ package io.sparkgate.supervise;
 enum StopReason {
   CANCEL,
   TIMEOUT,
-  SHUTDOWN
+  SHUTDOWN,
+  /** This instance lost its lease: its driver must be gone before another instance takes over. */
+  FENCED
 }

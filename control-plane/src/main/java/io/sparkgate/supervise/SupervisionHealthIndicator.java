@@ -34,12 +34,14 @@ public class SupervisionHealthIndicator implements HealthIndicator {
     Health.Builder builder =
         status.lastPassAt() != null
                 && status.lastFailure() == null
+                && status.leaseHeld()
                 && status.lastPassAt().plus(staleAfter).isAfter(Instant.now(clock))
             ? Health.up()
             : Health.down();
     builder
         .withDetail("instance", status.instanceId())
-        .withDetail("activeRuns", status.activeRuns());
+        .withDetail("activeRuns", status.activeRuns())
+        .withDetail("leaseHeld", status.leaseHeld());
     if (status.lastPassAt() != null) {
       builder.withDetail("lastPassAt", status.lastPassAt().toString());
     }

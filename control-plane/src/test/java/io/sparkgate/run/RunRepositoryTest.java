@@ -57,7 +57,8 @@ class RunRepositoryTest extends FakeBackendTest {
     Instant at = Instant.parse("2031-03-09T07:59:59.123456Z");
     NewRun run = newRun("repo-time", null, at);
     assertThat(runs.insertQueued(run, "test-instance")).isTrue();
-    runs.transition(run.id(), RunState.QUEUED, RunState.CANCELLED, "test", "tester", "i", at, null);
+    runs.transition(
+        runs.find(run.id()).orElseThrow(), RunState.CANCELLED, "test", "tester", "i", at, null);
     Run read = runs.find(run.id()).orElseThrow();
     assertThat(read.createdAt()).isEqualTo(at);
     assertThat(read.finishedAt()).isEqualTo(at);
@@ -70,21 +71,17 @@ class RunRepositoryTest extends FakeBackendTest {
     Instant now = tomorrow();
     NewRun run = newRun("repo-cas", null, now);
     runs.insertQueued(run, "i");
-    assertThat(
-            runs.transition(
-                run.id(), RunState.QUEUED, RunState.CANCELLED, "first", "a", "i", now, null))
-        .isTrue();
+    Run queued = runs.find(run.id()).orElseThrow();
+    assertThat(runs.transition(queued, RunState.CANCELLED, "first", "a", "i", now, null)).isTrue();
     // A second writer that still believes the run is queued loses, and writes no event.
-    assertThat(
-            runs.transition(
-                run.id(), RunState.QUEUED, RunState.CANCELLED, "second", "b", "i", now, null))
+    assertThat(runs.transition(queued, RunState.CANCELLED, "second", "b", "i", now, null))
         .isFalse();
     List<RunEvent> events = runs.findEvents(run.id());
     assertThat(events).extracting(RunEvent::reason).containsExactly("submitted", "first");
     assertThatThrownBy(
             () ->
                 runs.transition(
-                    run.id(), RunState.CANCELLED, RunState.RUNNING, "x", "a", "i", now, null))
+                    runs.find(run.id()).orElseThrow(), RunState.RUNNING, "x", "a", "i", now, null))
         .isInstanceOf(IllegalStateTransitionException.class);
   }
 
@@ -111,7 +108,8 @@ class RunRepositoryTest extends FakeBackendTest {
                     .param("key", key)
                     .update())
         .isInstanceOf(DuplicateKeyException.class);
-    runs.transition(first.id(), RunState.QUEUED, RunState.CANCELLED, "x", "a", "i", now, null);
+    runs.transition(
+        runs.find(first.id()).orElseThrow(), RunState.CANCELLED, "x", "a", "i", now, null);
     assertThat(runs.insertQueued(newRun("repo-key", key, now.plusMillis(1)), "i")).isTrue();
     assertThat(runs.findLatestByKey(key).orElseThrow().createdAt()).isEqualTo(now.plusMillis(1));
   }

@@ -11,7 +11,7 @@ class AttemptOutcomeTest {
 
   static ActiveAttempt.Snapshot exited(Integer code, AppState state, String error) {
     return new ActiveAttempt.Snapshot(
-        "app-1", null, true, new DriverExit(code, state, error), null, null, null);
+        "app-1", null, true, new DriverExit(code, state, error), null, false, null, null);
   }
 
   @Test
@@ -42,6 +42,7 @@ class AttemptOutcomeTest {
             true,
             new DriverExit(0, AppState.FINISHED, null),
             null,
+            false,
             StopReason.CANCEL,
             "alice");
     assertThat(AttemptOutcome.decide(cancelled, 60).state()).isEqualTo(AttemptState.KILLED);
@@ -53,6 +54,7 @@ class AttemptOutcomeTest {
             true,
             new DriverExit(137, AppState.KILLED, null),
             null,
+            false,
             StopReason.TIMEOUT,
             "system");
     assertThat(AttemptOutcome.decide(timedOut, 60).state()).isEqualTo(AttemptState.TIMED_OUT);
@@ -64,6 +66,7 @@ class AttemptOutcomeTest {
             true,
             new DriverExit(137, AppState.KILLED, null),
             null,
+            false,
             StopReason.SHUTDOWN,
             "system");
     assertThat(AttemptOutcome.decide(shutdown, 60).state()).isEqualTo(AttemptState.LOST);
@@ -88,10 +91,45 @@ class AttemptOutcomeTest {
             false,
             new DriverExit(null, null, "no Spark home"),
             "no Spark home",
+            false,
             null,
             null);
     AttemptOutcome outcome = AttemptOutcome.decide(facts, 60);
     assertThat(outcome.state()).isEqualTo(AttemptState.FAILED);
     assertThat(outcome.reason()).isEqualTo("launch failed: no Spark home");
+    assertThat(outcome.uncounted()).isFalse();
+  }
+
+  @Test
+  void aLaunchThatFailedForTheInstanceIsNotCounted() {
+    ActiveAttempt.Snapshot facts =
+        new ActiveAttempt.Snapshot(
+            null,
+            null,
+            false,
+            new DriverExit(null, null, "cannot create the run's directories"),
+            "cannot create the run's directories",
+            true,
+            null,
+            null);
+    assertThat(AttemptOutcome.decide(facts, 60).uncounted()).isTrue();
+  }
+
+  @Test
+  void aFencedDriverIsLostAndMayBeRetried() {
+    ActiveAttempt.Snapshot fenced =
+        new ActiveAttempt.Snapshot(
+            "a",
+            null,
+            true,
+            new DriverExit(137, AppState.KILLED, null),
+            null,
+            false,
+            StopReason.FENCED,
+            "system");
+    AttemptOutcome outcome = AttemptOutcome.decide(fenced, 60);
+    assertThat(outcome.state()).isEqualTo(AttemptState.LOST);
+    assertThat(outcome.retryAllowed()).isTrue();
+    assertThat(outcome.reason()).contains("lost its lease");
   }
 }

@@ -4,11 +4,13 @@ import io.sparkgate.launch.AppState;
 import io.sparkgate.launch.DriverExit;
 import io.sparkgate.launch.DriverHandle;
 import io.sparkgate.launch.DriverObserver;
+import io.sparkgate.launch.DriverRef;
 import io.sparkgate.launch.LaunchException;
 import io.sparkgate.launch.LaunchSpec;
 import io.sparkgate.launch.SparkBackend;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -22,6 +24,7 @@ public class FakeSparkBackend implements SparkBackend {
 
   private final Map<UUID, FakeDriver> drivers = new ConcurrentHashMap<>();
   private final List<LaunchSpec> launches = new CopyOnWriteArrayList<>();
+  private final List<UUID> reattaches = new CopyOnWriteArrayList<>();
   private volatile boolean ignoreStops;
 
   @Override
@@ -31,11 +34,34 @@ public class FakeSparkBackend implements SparkBackend {
     if (spec.appResource().contains("unlaunchable")) {
       throw new LaunchException("fake: cannot launch " + spec.appResource(), null);
     }
-    FakeDriver driver = new FakeDriver(spec, observer, ignoreStops);
+    if (spec.appResource().contains("no-disk")) {
+      throw new LaunchException("fake: no space left on device", null, true);
+    }
+    FakeDriver driver = new FakeDriver(spec.runId(), spec, observer, ignoreStops, spec.offHost());
     drivers.put(spec.runId(), driver);
+    if (spec.offHost()) {
+      observer.onDriverId("driver-fake-" + spec.runId());
+    }
     observer.onAppId("fake-" + spec.runId() + "-" + spec.attempt());
     observer.onRunning();
     return driver;
+  }
+
+  /** Cluster drivers are re-attached: the new watcher replaces the old one for the test. */
+  @Override
+  public Optional<DriverHandle> reattach(DriverRef ref, DriverObserver observer) {
+    if (!"cluster".equals(ref.deployMode())) {
+      return Optional.empty();
+    }
+    reattaches.add(ref.runId());
+    FakeDriver driver = new FakeDriver(ref.runId(), null, observer, ignoreStops, true);
+    drivers.put(ref.runId(), driver);
+    return Optional.of(driver);
+  }
+
+  /** How often a run's driver was re-attached (adopted). */
+  public long reattachesOf(UUID runId) {
+    return reattaches.stream().filter(runId::equals).count();
   }
 
   @Override
@@ -75,16 +101,56 @@ public class FakeSparkBackend implements SparkBackend {
 
   /** One fake driver: the test ends it with {@link #succeed()} or {@link #fail(String)}. */
   public static final class FakeDriver implements DriverHandle {
+    private final UUID runId;
     private final LaunchSpec spec;
     private final DriverObserver observer;
     private final boolean ignoreStops;
+    private final boolean offHost;
     private volatile boolean alive = true;
     private volatile boolean stopRequested;
+    private volatile boolean killed;
+    private volatile boolean detached;
 
-    FakeDriver(LaunchSpec spec, DriverObserver observer, boolean ignoreStops) {
+    FakeDriver(
+        UUID runId,
+        LaunchSpec spec,
+        DriverObserver observer,
+        boolean ignoreStops,
+        boolean offHost) {
+      this.runId = runId;
       this.spec = spec;
       this.observer = observer;
       this.ignoreStops = ignoreStops;
+      this.offHost = offHost;
+    }
+
+    public UUID runId() {
+      return runId;
+    }
+
+    /** Whether a kill reached this driver (a stop it ignored, a fence, a takeover). */
+    public boolean killed() {
+      return killed;
+    }
+
+    /** Whether its watcher stopped watching without touching it. */
+    public boolean detached() {
+      return detached;
+    }
+
+    /** The application reports it finished; the exit follows with {@link #succeed()}. */
+    public void reportFinished() {
+      observer.onFinished();
+    }
+
+    @Override
+    public boolean survivesInstance() {
+      return offHost;
+    }
+
+    @Override
+    public void detach() {
+      detached = true;
     }
 
     public LaunchSpec spec() {
@@ -117,6 +183,7 @@ public class FakeSparkBackend implements SparkBackend {
 
     @Override
     public void kill() {
+      killed = true;
       end(new DriverExit(137, AppState.KILLED, null));
     }
 

@@ -36,4 +36,22 @@ public final class Jobs {
         timeoutSeconds,
         retry);
   }
+
+  /** A jvm job whose drivers run on a standalone cluster in cluster deploy mode. */
+  public static JobDefinition onCluster(String appResource, String master, RetryPolicy retry) {
+    return new JobDefinition(
+        null,
+        JobType.JVM,
+        appResource,
+        "Main",
+        null,
+        null,
+        null,
+        null,
+        master,
+        "cluster",
+        null,
+        null,
+        retry);
+  }
 }

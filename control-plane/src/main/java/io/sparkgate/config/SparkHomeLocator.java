@@ -1,7 +1,6 @@
-package io.sparkgate.launch;
+package io.sparkgate.config;
 
 import io.sparkgate.SparkgateApplication;
-import io.sparkgate.config.SparkgateProperties;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;

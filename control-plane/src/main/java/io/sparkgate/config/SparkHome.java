@@ -1,6 +1,5 @@
-package io.sparkgate.launch;
+package io.sparkgate.config;
 
-import io.sparkgate.config.SparkgateProperties;
 import java.nio.file.Path;
 import java.util.Optional;
 import org.springframework.stereotype.Component;

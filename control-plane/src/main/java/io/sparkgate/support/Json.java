@@ -1,4 +1,4 @@
-package io.sparkgate.config;
+package io.sparkgate.support;
 
 import io.sparkgate.error.ErrorKind;
 import io.sparkgate.error.SparkgateException;

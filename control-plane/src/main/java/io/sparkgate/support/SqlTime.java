@@ -1,4 +1,4 @@
-package io.sparkgate.config;
+package io.sparkgate.support;
 
 import java.sql.ResultSet;
 import java.sql.SQLException;

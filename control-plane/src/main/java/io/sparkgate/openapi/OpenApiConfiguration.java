@@ -1,4 +1,4 @@
-package io.sparkgate.config;
+package io.sparkgate.openapi;
 
 import io.sparkgate.run.RunService;
 import io.swagger.v3.oas.models.OpenAPI;

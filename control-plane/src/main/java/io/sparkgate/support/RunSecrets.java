@@ -1,4 +1,4 @@
-package io.sparkgate.run;
+package io.sparkgate.support;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
