@@ -84,6 +84,9 @@ public record SparkgateProperties(
    *     Spark at all: each run "runs" for its {@code --sleep-seconds} argument, else for
    *     simulatedRunDuration, and succeeds; for benchmarks and tests of the control plane itself)
    * @param simulatedRunDuration how long a simulated run takes when its args do not say
+   * @param masterUnreachableTimeout how long a cluster-mode driver is watched while no standalone
+   *     master answers about it; after that its attempt ends with an unknown outcome (the driver
+   *     may still be running). Long enough to ride out a master restart or fail-over
    */
   public record Spark(
       @DefaultValue("") String home,
@@ -93,7 +96,8 @@ public record SparkgateProperties(
       @DefaultValue("launcher")
           @jakarta.validation.constraints.Pattern(regexp = "launcher|simulated")
           String backend,
-      @DefaultValue("0s") @NotNull Duration simulatedRunDuration) {}
+      @DefaultValue("0s") @NotNull Duration simulatedRunDuration,
+      @DefaultValue("10m") @NotNull Duration masterUnreachableTimeout) {}
 
   /**
    * Runs.

@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.lang.reflect.Field;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -44,8 +45,11 @@ public class SparkLauncherBackend implements SparkBackend {
   // A standalone master prints driver ids as driver-<yyyyMMddHHmmss>-<sequence>.
   private static final Pattern DRIVER_ID = Pattern.compile("driver-\\d{14}-\\d{4,}");
   private static final Duration CLUSTER_POLL = Duration.ofSeconds(1);
+  // Often enough that a stop lost to a master fail-over is repeated within the stop grace.
+  private static final Duration CLUSTER_KILL_RESEND = Duration.ofSeconds(3);
 
   private final SparkgateProperties properties;
+  private final Clock clock;
   private final Optional<Path> sparkHome;
   private final ScheduledExecutorService clusterPoller =
       Executors.newSingleThreadScheduledExecutor(
@@ -55,8 +59,9 @@ public class SparkLauncherBackend implements SparkBackend {
             return thread;
           });
 
-  public SparkLauncherBackend(SparkgateProperties properties, SparkHome home) {
+  public SparkLauncherBackend(SparkgateProperties properties, SparkHome home, Clock clock) {
     this.properties = properties;
+    this.clock = clock;
     this.sparkHome = home.path();
     if (sparkHome.isPresent()) {
       log.info("Launching Spark applications with the Spark home {}", sparkHome.get());
@@ -163,11 +168,9 @@ public class SparkLauncherBackend implements SparkBackend {
                 + ")",
             null);
       }
-      StandaloneClusterDriver driver =
-          new StandaloneClusterDriver(
-              StandaloneClusterDriver.restBase(spec.master()), id.group(), observer);
+      StandaloneClusterDriver driver = clusterDriver(spec.master(), id.group(), observer);
       observer.onDriverId(id.group());
-      driver.watch(clusterPoller, CLUSTER_POLL);
+      driver.watch(clusterPoller);
       return driver;
     } catch (IOException e) {
       throw new LaunchException("spark-submit could not be started: " + e.getMessage(), e, true);
@@ -183,11 +186,20 @@ public class SparkLauncherBackend implements SparkBackend {
         || !StandaloneClusterDriver.applies(ref.master(), ref.deployMode())) {
       return Optional.empty();
     }
-    StandaloneClusterDriver driver =
-        new StandaloneClusterDriver(
-            StandaloneClusterDriver.restBase(ref.master()), ref.driverId(), observer);
-    driver.watch(clusterPoller, CLUSTER_POLL);
+    StandaloneClusterDriver driver = clusterDriver(ref.master(), ref.driverId(), observer);
+    driver.watch(clusterPoller);
     return Optional.of(driver);
+  }
+
+  private StandaloneClusterDriver clusterDriver(
+      String master, String driverId, DriverObserver observer) {
+    return new StandaloneClusterDriver(
+        StandaloneClusterDriver.restBases(master),
+        driverId,
+        observer,
+        clock,
+        new StandaloneClusterDriver.Timing(
+            CLUSTER_POLL, CLUSTER_KILL_RESEND, properties.spark().masterUnreachableTimeout()));
   }
 
   /** Spark's state, mapped to ours: the one place where Spark's states are interpreted. */

@@ -4,10 +4,10 @@ import io.sparkgate.config.SparkgateProperties;
 import io.sparkgate.support.SqlTime;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.UUID;
@@ -20,16 +20,32 @@ import org.springframework.stereotype.Component;
 
 /**
  * Deletes the work directories (driver logs, scratch space) of runs that finished longer ago than
- * {@code sparkgate.runs.log-retention}. Live runs and runs unknown to the database are left alone.
+ * {@code sparkgate.runs.log-retention}. Live runs and directories unknown to the database are left
+ * alone.
+ *
+ * <p>Expired runs are read from the run table in pages ordered by (finished_at, id), and the last
+ * one handled is remembered, so each sweep reads only the runs that expired since the previous one.
+ * That is complete because the cutoff only moves forward and a run finishes at about "now", long
+ * after any cutoff; after a restart the first sweep walks every finished run once.
  */
 @Component
 public class LogRetention {
 
   private static final Logger log = LoggerFactory.getLogger(LogRetention.class);
 
+  // Small enough for a quick query and a short list in memory, large enough for few round trips.
+  static final int BATCH = 500;
+
+  /** The last finished run a sweep handled: the next page starts after it. */
+  private record Position(Instant finishedAt, UUID id) {}
+
+  // Before every run: no run finished before 1970, and no id sorts before the nil UUID.
+  private static final Position START = new Position(Instant.EPOCH, new UUID(0, 0));
+
   private final JdbcClient jdbc;
   private final SparkgateProperties properties;
   private final Clock clock;
+  private Position handled = START;
 
   public LogRetention(JdbcClient jdbc, SparkgateProperties properties, Clock clock) {
     this.jdbc = jdbc;
@@ -44,44 +60,65 @@ public class LogRetention {
       if (deleted > 0) {
         log.info("Deleted the logs of {} runs past their retention", deleted);
       }
-    } catch (RuntimeException | IOException e) {
+    } catch (RuntimeException e) {
       log.warn("Log retention sweep failed: {}", e.toString());
     }
   }
 
-  /** Deletes the directories of runs that finished before {@code cutoff}; returns how many. */
-  public int deleteExpired(Instant cutoff) throws IOException {
+  /**
+   * Deletes the directories of runs that finished before {@code cutoff} and after the last run an
+   * earlier call handled; returns how many directories it deleted.
+   */
+  public synchronized int deleteExpired(Instant cutoff) {
     Path runs = properties.workDir().resolve("runs");
-    if (!Files.isDirectory(runs)) {
-      return 0;
-    }
-    List<UUID> present = new ArrayList<>();
-    try (Stream<Path> dirs = Files.list(runs)) {
-      dirs.forEach(
-          dir -> {
-            try {
-              present.add(UUID.fromString(dir.getFileName().toString()));
-            } catch (IllegalArgumentException notARunDirectory) {
-              // Leave anything we did not create alone.
-            }
-          });
-    }
-    if (present.isEmpty()) {
-      return 0;
-    }
-    List<UUID> expired =
-        jdbc.sql("select id from run where id in (:ids) and finished_at < :cutoff")
-            .param("ids", present)
-            .param("cutoff", SqlTime.param(cutoff))
-            .query(UUID.class)
-            .list();
-    for (UUID id : expired) {
-      try (Stream<Path> tree = Files.walk(runs.resolve(id.toString()))) {
-        for (Path path : tree.sorted(Comparator.reverseOrder()).toList()) {
-          Files.deleteIfExists(path);
+    int deleted = 0;
+    List<Position> page;
+    do {
+      page = expiredAfter(handled, cutoff);
+      for (Position run : page) {
+        if (delete(runs.resolve(run.id().toString()))) {
+          deleted++;
         }
+        // A directory that cannot be deleted is reported, not retried forever ahead of the rest.
+        handled = run;
       }
+    } while (page.size() == BATCH);
+    return deleted;
+  }
+
+  private List<Position> expiredAfter(Position after, Instant cutoff) {
+    return jdbc.sql(
+            """
+            select id, finished_at from run
+            where finished_at < :cutoff and (finished_at, id) > (:afterFinishedAt, :afterId)
+            order by finished_at, id
+            limit :limit
+            """)
+        .param("cutoff", SqlTime.param(cutoff))
+        .param("afterFinishedAt", SqlTime.param(after.finishedAt()))
+        .param("afterId", after.id())
+        .param("limit", BATCH)
+        .query(
+            (rs, row) ->
+                new Position(SqlTime.get(rs, "finished_at"), rs.getObject("id", UUID.class)))
+        .list();
+  }
+
+  /** Deletes a run's directory tree if there is one; returns whether it did. */
+  private static boolean delete(Path dir) {
+    if (!Files.isDirectory(dir)) {
+      return false;
     }
-    return expired.size();
+    try (Stream<Path> tree = Files.walk(dir)) {
+      for (Path path : tree.sorted(Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(path);
+      }
+      return true;
+    } catch (NoSuchFileException goneMeanwhile) {
+      return false;
+    } catch (IOException | RuntimeException e) {
+      log.warn("Cannot delete the expired run directory {}: {}", dir, e.toString());
+      return false;
+    }
   }
 }
