@@ -1,6 +1,7 @@
 package io.sparkgate.config;
 
 import jakarta.validation.Valid;
+import jakarta.validation.constraints.AssertTrue;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
@@ -9,6 +10,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.util.unit.DataSize;
 import org.springframework.validation.annotation.Validated;
 
 /**
@@ -108,12 +110,21 @@ public record SparkgateProperties(
    * @param infrastructureRetryDelay how long a run waits in the queue after its launch failed for a
    *     reason of this instance rather than the job (no Spark runtime, a run directory that cannot
    *     be created); such a launch does not use up one of the run's attempts
+   * @param maxLogBytes most bytes of driver output kept per attempt (client and local mode): the
+   *     first half and the last half of it, with a line saying how much between was dropped
    */
   public record Runs(
       @DefaultValue("0") @Min(0) @Max(1000) int maxConcurrent,
       @DefaultValue("6h") @NotNull Duration defaultTimeout,
       @DefaultValue("14d") @NotNull Duration logRetention,
-      @DefaultValue("30s") @NotNull Duration infrastructureRetryDelay) {
+      @DefaultValue("30s") @NotNull Duration infrastructureRetryDelay,
+      @DefaultValue("100MB") @NotNull DataSize maxLogBytes) {
+
+    // Bean validation has no constraint for DataSize; a tiny cap would keep no useful log.
+    @AssertTrue(message = "sparkgate.runs.max-log-bytes must be at least 1KB")
+    public boolean isMaxLogBytesAtLeastOneKilobyte() {
+      return maxLogBytes == null || maxLogBytes.toBytes() >= 1024;
+    }
 
     public int effectiveMaxConcurrent() {
       return maxConcurrent > 0 ? maxConcurrent : Runtime.getRuntime().availableProcessors();

@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.regex.Pattern;
 
 /** Reading driver logs: slices by byte offset, and the excerpt that explains a failure. */
@@ -24,15 +25,24 @@ public final class DriverLogs {
 
   private DriverLogs() {}
 
-  /** A slice of a log: bytes [offset, offset + data.length) of a file of {@code size} bytes. */
-  public record Slice(long offset, long size, byte[] data) {}
+  /**
+   * A slice of a log: bytes [offset, offset + data.length) of a log of {@code size} bytes, which
+   * dropped {@code droppedBytes} of the driver's output (see {@link CappedDriverLog}) and is still
+   * being written when {@code writing}.
+   */
+  public record Slice(long offset, long size, byte[] data, long droppedBytes, boolean writing) {}
 
   /**
    * Reads up to {@code maxBytes} from {@code offset}; with {@code tailBytes} set, reads the last
-   * that many bytes instead.
+   * that many bytes instead. A capped log still being written is read as it stands: its head, the
+   * marker and its current tail.
    */
   public static Slice read(Path file, long offset, int maxBytes, Integer tailBytes)
       throws IOException {
+    Optional<Slice> live = CappedDriverLog.readLive(file, offset, maxBytes, tailBytes);
+    if (live.isPresent()) {
+      return live.get();
+    }
     try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "r")) {
       long size = raf.length();
       long start =
@@ -43,7 +53,7 @@ public final class DriverLogs {
       byte[] data = new byte[length];
       raf.seek(start);
       raf.readFully(data);
-      return new Slice(start, size, data);
+      return new Slice(start, size, data, CappedDriverLog.droppedBytesOf(file), false);
     }
   }
 
@@ -56,8 +66,7 @@ public final class DriverLogs {
       return null;
     }
     try {
-      long size = Files.size(file);
-      Slice tail = read(file, Math.max(0, size - EXCERPT_SCAN_BYTES), EXCERPT_SCAN_BYTES, null);
+      Slice tail = read(file, 0, EXCERPT_SCAN_BYTES, EXCERPT_SCAN_BYTES);
       String[] lines = new String(tail.data(), StandardCharsets.UTF_8).split("\r?\n");
       int start = -1;
       for (int i = lines.length - 1; i >= 0; i--) {

@@ -12,6 +12,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -47,6 +48,10 @@ public class SparkLauncherBackend implements SparkBackend {
   private static final Duration CLUSTER_POLL = Duration.ofSeconds(1);
   // Often enough that a stop lost to a master fail-over is repeated within the stop grace.
   private static final Duration CLUSTER_KILL_RESEND = Duration.ofSeconds(3);
+  // How long the log may still take to reach its end once the driver has exited: a process it
+  // left behind may hold its output open, and the exit must not wait for that forever.
+  private static final Duration LOG_DRAIN_GRACE = Duration.ofSeconds(30);
+  private static final Field CHILD_PROC = childProcField();
 
   private final SparkgateProperties properties;
   private final Clock clock;
@@ -130,6 +135,15 @@ public class SparkLauncherBackend implements SparkBackend {
     if (StandaloneClusterDriver.applies(spec.master(), spec.deployMode())) {
       return submitToCluster(launcher, spec, observer);
     }
+    // Spark's launcher attaches no reader of its own to a child whose output is redirected (see
+    // SparkLauncher#startApplication), so with PIPE the driver's output is ours to cap. We can
+    // read it only through the child process, so without a way to reach that, the file it is.
+    boolean capped = CHILD_PROC != null;
+    if (capped) {
+      launcher.redirectOutput(ProcessBuilder.Redirect.PIPE);
+    } else {
+      log.warn("The driver log of {} is not capped: its process is out of reach", spec.logFile());
+    }
     Facts facts = new Facts(observer, spec.logFile());
     SparkAppHandle handle;
     try {
@@ -138,8 +152,44 @@ public class SparkLauncherBackend implements SparkBackend {
       throw new LaunchException("spark-submit could not be started: " + e.getMessage(), e, true);
     }
     Process process = childProcess(handle);
-    facts.watch(handle, process);
+    CompletableFuture<Void> logWritten = CompletableFuture.completedFuture(null);
+    if (capped) {
+      try {
+        if (process == null) {
+          throw new IOException("the spark-submit process is out of reach");
+        }
+        logWritten = copyOutput(process, spec);
+      } catch (IOException e) {
+        // Nobody would read its output, so it would block on a full pipe: better not run.
+        handle.kill();
+        throw new LaunchException("cannot log the driver's output: " + e.getMessage(), e);
+      }
+    }
+    facts.watch(handle, process, logWritten);
     return new LauncherHandle(handle, process);
+  }
+
+  /**
+   * Copies the driver's output (stdout with stderr merged) into its capped log on a daemon thread
+   * of its own; the future completes when the output has ended and the log is in its final form.
+   */
+  private CompletableFuture<Void> copyOutput(Process process, LaunchSpec spec) throws IOException {
+    CappedDriverLog driverLog =
+        CappedDriverLog.open(spec.logFile(), properties.runs().maxLogBytes().toBytes());
+    CompletableFuture<Void> written = new CompletableFuture<>();
+    Thread copier =
+        new Thread(
+            () -> {
+              try {
+                driverLog.drain(process.getInputStream());
+              } finally {
+                written.complete(null);
+              }
+            },
+            "sparkgate-driver-log-" + spec.runId() + "-" + spec.attempt());
+    copier.setDaemon(true);
+    copier.start();
+    return written;
   }
 
   /**
@@ -233,13 +283,35 @@ public class SparkLauncherBackend implements SparkBackend {
    * fall back to the handle's states alone (no exit code) and say so in the log.
    */
   static Process childProcess(SparkAppHandle handle) {
+    if (CHILD_PROC == null) {
+      return null;
+    }
     try {
-      Field field = handle.getClass().getDeclaredField("childProc");
-      field.setAccessible(true);
-      return (Process) field.get(handle);
+      return (Process) CHILD_PROC.get(handle);
     } catch (ReflectiveOperationException | RuntimeException e) {
       log.warn(
           "Cannot reach the spark-submit process ({}); exit codes will be unknown", e.toString());
+      return null;
+    }
+  }
+
+  // Looked up before any launch: whether we can reach the process decides how its output is
+  // redirected (see launch).
+  private static Field childProcField() {
+    try {
+      Field field =
+          Class.forName(
+                  "org.apache.spark.launcher.ChildProcAppHandle",
+                  false,
+                  SparkLauncher.class.getClassLoader())
+              .getDeclaredField("childProc");
+      field.setAccessible(true);
+      return field;
+    } catch (ReflectiveOperationException | RuntimeException e) {
+      log.warn(
+          "Cannot reach spark-submit processes ({}): exit codes will be unknown and driver logs"
+              + " not capped",
+          e.toString());
       return null;
     }
   }
@@ -259,12 +331,33 @@ public class SparkLauncherBackend implements SparkBackend {
       this.logFile = logFile;
     }
 
-    void watch(SparkAppHandle handle, Process process) {
+    /**
+     * Starts watching; the exit is reported once the process has exited and {@code logWritten} has
+     * completed (or its grace has passed), so that its error excerpt sees the log's tail.
+     */
+    void watch(SparkAppHandle handle, Process process, CompletableFuture<Void> logWritten) {
       exitFromStates = process == null;
       infoChanged(handle);
       stateChanged(handle);
       if (process != null) {
-        process.onExit().thenAccept(p -> exit(p.exitValue()));
+        process
+            .onExit()
+            .thenCompose(
+                p ->
+                    logWritten
+                        .copy()
+                        .completeOnTimeout(null, LOG_DRAIN_GRACE.toMillis(), TimeUnit.MILLISECONDS))
+            .thenRun(
+                () -> {
+                  if (!logWritten.isDone()) {
+                    log.warn(
+                        "The output of the driver logging to {} is still open {} after it exited;"
+                            + " reporting its exit now",
+                        logFile,
+                        LOG_DRAIN_GRACE);
+                  }
+                  exit(process.exitValue());
+                });
       }
     }
 

@@ -25,8 +25,12 @@ public class RunLogs {
     this.properties = properties;
   }
 
-  /** A slice of one attempt's log; {@code complete} once the attempt has ended. */
-  public record Slice(int attempt, long offset, long size, boolean complete, byte[] data) {}
+  /**
+   * A slice of one attempt's log; {@code complete} once the attempt has ended and its log is
+   * written to the end; {@code droppedBytes} of the driver's output lie beyond the log's cap.
+   */
+  public record Slice(
+      int attempt, long offset, long size, boolean complete, long droppedBytes, byte[] data) {}
 
   public Slice read(UUID runId, Integer attempt, Long offset, Integer limit, Integer tail) {
     runs.get(runId);
@@ -74,7 +78,8 @@ public class RunLogs {
           chosen.attempt(),
           slice.offset(),
           slice.size(),
-          chosen.state().isTerminal(),
+          chosen.state().isTerminal() && !slice.writing(),
+          slice.droppedBytes(),
           slice.data());
     } catch (IOException e) {
       throw new SparkgateException(

@@ -58,6 +58,16 @@ record AttemptOutcome(
     if (facts.exit().succeeded()) {
       return new AttemptOutcome(AttemptState.SUCCEEDED, exitCode, "driver finished", null);
     }
+    if (facts.exit().outcomeUnknown()) {
+      // The driver may still run where we cannot see it: another attempt could run beside it.
+      return new AttemptOutcome(
+          AttemptState.LOST,
+          null,
+          (error == null ? "the driver's outcome is unknown" : error) + "; not retried",
+          error,
+          false,
+          false);
+    }
     if (exitCode == null && facts.exit().finalState() == AppState.LOST) {
       return new AttemptOutcome(
           AttemptState.LOST, null, "driver could no longer be observed", error);

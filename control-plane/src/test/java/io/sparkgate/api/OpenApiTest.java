@@ -51,6 +51,10 @@ class OpenApiTest extends FakeBackendTest {
             "maxAttempts",
             "attempts",
             "metrics");
+    assertThat(schemas.at("/LogView/properties").propertyNames())
+        .contains("attempt", "offset", "nextOffset", "size", "complete", "droppedBytes", "text");
+    assertThat(schemas.at("/LogView/properties/droppedBytes/description").asString())
+        .contains("sparkgate.runs.max-log-bytes");
     assertThat(schemas.at("/JobDefinition/example").isMissingNode()).isFalse();
     assertThat(api.get("/swagger-ui/index.html").status()).isEqualTo(200);
   }

@@ -33,12 +33,15 @@ import tools.jackson.databind.JsonNode;
       "sparkgate.work-dir=target/test-work/spark",
       "sparkgate.supervision.poll-interval=200ms",
       "sparkgate.spark.stop-grace=3s",
-      "sparkgate.runs.max-concurrent=2"
+      "sparkgate.runs.max-concurrent=2",
+      "sparkgate.runs.max-log-bytes=" + SparkEndToEndTest.MAX_LOG_BYTES
     })
 @TestPropertySource(locations = TestTokens.PROPERTIES)
 class SparkEndToEndTest {
 
   static final Duration SPARK_RUN = Duration.ofSeconds(180);
+  // Far above the few hundred KiB an ordinary demo run logs, far below what printBytes can print.
+  static final long MAX_LOG_BYTES = 2 << 20;
 
   @DynamicPropertySource
   static void database(DynamicPropertyRegistry registry) {
@@ -61,11 +64,12 @@ class SparkEndToEndTest {
             {"description": "The demo job", "type": "jvm", "appResource": "%s",
              "mainClass": "io.sparkgate.jobs.demo.DemoJob",
              "args": ["--date", "${date}", "--rows", "${rows}", "--sleep-seconds", "${sleep}",
-                      "--fail-with", "${failWith}"],
+                      "--fail-with", "${failWith}", "--print-bytes", "${printBytes}"],
              "parameters": {"date": {"type": "date", "required": true},
                             "rows": {"type": "int", "default": 1000, "min": 1},
                             "sleep": {"type": "int", "default": 0, "min": 0},
-                            "failWith": {"type": "string", "default": ""}},
+                            "failWith": {"type": "string", "default": ""},
+                            "printBytes": {"type": "int", "default": 0, "min": 0}},
              "sparkConf": {"spark.sql.shuffle.partitions": "2"},
              "timeoutSeconds": 600}
             """
@@ -211,6 +215,67 @@ class SparkEndToEndTest {
                 Path.of(
                     "target/test-work/spark/runs", runId.toString(), "attempt-1", "driver.log")))
         .isTrue();
+  }
+
+  @Test
+  void aDriverPrintingFarPastTheCapKeepsItsHeadAndTailWithinTheCap() throws Exception {
+    long printed = 200L << 20;
+    UUID runId =
+        submit("{\"date\": \"2024-03-15\", \"rows\": 500, \"printBytes\": " + printed + "}");
+    awaitState(runId, "SUCCEEDED");
+
+    Path attemptDir = Path.of("target/test-work/spark/runs", runId.toString(), "attempt-1");
+    Path file = attemptDir.resolve("driver.log");
+    // The cap, plus the marker line.
+    assertThat(Files.size(file)).isBetween(MAX_LOG_BYTES, MAX_LOG_BYTES + 200);
+    assertThat(attemptDir.resolve("driver.log.tail")).doesNotExist();
+
+    JsonNode head = api.get("/api/v1/runs/" + runId + "/log?offset=0").json();
+    long dropped = head.get("droppedBytes").asLong();
+    assertThat(dropped).isGreaterThanOrEqualTo(printed - MAX_LOG_BYTES);
+    assertThat(head.get("size").asLong()).isEqualTo(Files.size(file));
+    assertThat(head.get("complete").asBoolean()).isFalse();
+    assertThat(head.get("text").asString())
+        .contains("sparkgate demo: run " + runId + " for 2024-03-15 over 500 rows")
+        .contains("sparkgate demo: bucket=0 n=50 total=12250")
+        .doesNotContain("[sparkgate: ");
+
+    StringBuilder rest = new StringBuilder();
+    for (long offset = head.get("nextOffset").asLong(); ; ) {
+      JsonNode page = api.get("/api/v1/runs/" + runId + "/log?offset=" + offset).json();
+      assertThat(page.get("droppedBytes").asLong()).isEqualTo(dropped);
+      rest.append(page.get("text").asString());
+      offset = page.get("nextOffset").asLong();
+      if (page.get("complete").asBoolean()) {
+        break;
+      }
+    }
+    String tail = rest.toString();
+    // The marker starts a line of its own, after the newline it adds when the head ends mid-line.
+    assertThat(tail.stripLeading())
+        .startsWith("[sparkgate: " + dropped + " bytes of driver output dropped here;")
+        .contains("sparkgate demo: done");
+    byte[] onDisk = Files.readAllBytes(file);
+    String lastLine =
+        new String(onDisk, StandardCharsets.UTF_8).lines().reduce((a, b) -> b).orElseThrow();
+    assertThat(tail).endsWith(lastLine + "\n");
+    assertThat((head.get("text").asString() + tail).getBytes(StandardCharsets.UTF_8))
+        .isEqualTo(onDisk);
+  }
+
+  @Test
+  void aFailingDriverPastTheCapStillReportsTheExceptionAtItsEnd() {
+    UUID runId =
+        submit(
+            "{\"date\": \"2024-03-15\", \"printBytes\": "
+                + (50L << 20)
+                + ", \"failWith\": \"failure after much output\"}");
+    JsonNode run = awaitState(runId, "FAILED");
+    assertThat(run.at("/attempts/0/error").asString())
+        .contains("java.lang.IllegalStateException: failure after much output");
+    assertThat(
+            api.get("/api/v1/runs/" + runId + "/log?tail=100").json().get("droppedBytes").asLong())
+        .isPositive();
   }
 
   void awaitRunningDriver(UUID runId) {

@@ -132,4 +132,23 @@ class AttemptOutcomeTest {
     assertThat(outcome.retryAllowed()).isTrue();
     assertThat(outcome.reason()).contains("lost its lease");
   }
+
+  @Test
+  void aDriverWhoseOutcomeIsUnknownIsLostAndNotRetried() {
+    AttemptOutcome outcome =
+        AttemptOutcome.decide(
+            new ActiveAttempt.Snapshot(
+                "a",
+                "driver-1",
+                true,
+                DriverExit.unknownOutcome("no master answered for 10 min"),
+                null,
+                false,
+                null,
+                null),
+            60);
+    assertThat(outcome.state()).isEqualTo(AttemptState.LOST);
+    assertThat(outcome.retryAllowed()).isFalse();
+    assertThat(outcome.reason()).isEqualTo("no master answered for 10 min; not retried");
+  }
 }

@@ -64,8 +64,7 @@ class LogRetentionTest extends FakeBackendTest {
     assertThat(runs.insertQueued(run, "test")).isTrue();
     assertThat(
             runs.transition(
-                run.id(),
-                RunState.QUEUED,
+                runs.find(run.id()).orElseThrow(),
                 RunState.CANCELLED,
                 "test",
                 "tester",

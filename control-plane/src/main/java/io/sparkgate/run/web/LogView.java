@@ -13,6 +13,14 @@ public record LogView(
         boolean complete,
     @Schema(
             description =
+                "Bytes of driver output the log does not keep (0 when it keeps everything): past"
+                    + " sparkgate.runs.max-log-bytes, the log keeps the first and the last bytes"
+                    + " with a marker line between them. While the attempt runs, what follows"
+                    + " the marker is the current tail and moves on as the driver prints.",
+            example = "0")
+        long droppedBytes,
+    @Schema(
+            description =
                 "The bytes as UTF-8 text (a character cut at the slice's edges shows"
                     + " as U+FFFD).")
         String text) {}

@@ -246,6 +246,7 @@ public class RunController {
         slice.offset() + slice.data().length,
         slice.size(),
         slice.complete() && slice.offset() + slice.data().length >= slice.size(),
+        slice.droppedBytes(),
         new String(slice.data(), StandardCharsets.UTF_8));
   }
 
@@ -254,8 +255,8 @@ public class RunController {
       summary = "A slice of an attempt's driver log, as plain text",
       description =
           "The same slice as the JSON form, as raw bytes; the headers Sparkgate-Log-Offset,"
-              + " Sparkgate-Log-Next-Offset, Sparkgate-Log-Size and Sparkgate-Log-Complete say"
-              + " where it lies.")
+              + " Sparkgate-Log-Next-Offset, Sparkgate-Log-Size, Sparkgate-Log-Complete and"
+              + " Sparkgate-Log-Dropped-Bytes say where it lies.")
   @ApiResponse(responseCode = "200", description = "The slice")
   public ResponseEntity<byte[]> logText(
       HttpServletRequest request,
@@ -274,6 +275,7 @@ public class RunController {
         .header("Sparkgate-Log-Size", Long.toString(slice.size()))
         .header(
             "Sparkgate-Log-Complete", Boolean.toString(slice.complete() && next >= slice.size()))
+        .header("Sparkgate-Log-Dropped-Bytes", Long.toString(slice.droppedBytes()))
         .body(slice.data());
   }
 

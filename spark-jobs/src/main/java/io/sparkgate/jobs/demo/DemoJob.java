@@ -1,6 +1,10 @@
 package io.sparkgate.jobs.demo;
 
 import io.sparkgate.jobs.common.RunMetrics;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.apache.spark.sql.Dataset;
@@ -13,7 +17,8 @@ import org.apache.spark.sql.SparkSession;
  * --date}, so a rerun prints the same result.
  *
  * <p>Arguments: {@code --date yyyy-MM-dd}, {@code --rows N}, {@code --sleep-seconds S} (hold the
- * driver, to test cancel and timeouts), {@code --fail-with MESSAGE} (fail on purpose unless empty).
+ * driver, to test cancel and timeouts), {@code --fail-with MESSAGE} (fail on purpose unless empty),
+ * {@code --print-bytes N} (print N bytes of filler to stdout, to test the driver log's cap).
  */
 public final class DemoJob {
 
@@ -24,6 +29,7 @@ public final class DemoJob {
     long rows = Long.parseLong(options.getOrDefault("rows", "1000"));
     String date = options.getOrDefault("date", "1970-01-01");
     long sleepSeconds = Long.parseLong(options.getOrDefault("sleep-seconds", "0"));
+    long printBytes = Long.parseLong(options.getOrDefault("print-bytes", "0"));
 
     SparkSession spark = SparkSession.builder().appName("sparkgate-demo").getOrCreate();
     try {
@@ -47,6 +53,7 @@ public final class DemoJob {
       metrics.put("buckets", result.count());
       metrics.put("total", total);
       RunMetrics.report(spark, metrics);
+      printFiller(printBytes, System.out);
       if (sleepSeconds > 0) {
         System.out.println("sparkgate demo: holding the driver for " + sleepSeconds + " s");
         Thread.sleep(sleepSeconds * 1000);
@@ -58,6 +65,26 @@ public final class DemoJob {
       System.out.println("sparkgate demo: done");
     } finally {
       spark.stop();
+    }
+  }
+
+  /**
+   * Writes exactly {@code bytes} bytes of filler lines ('.' with a newline every 1024 bytes) in
+   * chunks of 1 MiB, so that printing gigabytes costs no more memory than one chunk.
+   */
+  static void printFiller(long bytes, OutputStream out) {
+    byte[] chunk = new byte[1 << 20];
+    Arrays.fill(chunk, (byte) '.');
+    for (int i = 1023; i < chunk.length; i += 1024) {
+      chunk[i] = '\n';
+    }
+    try {
+      for (long left = bytes; left > 0; left -= chunk.length) {
+        out.write(chunk, 0, (int) Math.min(left, chunk.length));
+      }
+      out.flush();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
   }
 
