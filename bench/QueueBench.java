@@ -7,6 +7,9 @@
  * exactly once (attempt rows and the backends' own launch logs).
  * Phase 2: runs submitted one by one through the API while slots are free; reports the time from
  * createdAt to the claim (QUEUED -> LAUNCHING event), p50/p99.
+ * Phase 3 (head of line): 10,000 queued runs of a job limited to one run at a time (whose one
+ * running run never ends), then the same submits as phase 2 of another job; reports their
+ * latency beside phase 2's, which is the baseline without a backlog.
  *
  * Usage (see bench/queue-throughput.sh): java -cp postgresql.jar bench/QueueBench.java
  *   JDBC_URL API_A API_B WORK_A WORK_B RUNS LATENCY_RUNS
@@ -123,6 +126,50 @@ public class QueueBench {
       System.out.printf("| submit-to-launch latency, free slot (%d runs) | p50 %.1f ms, p99 %.1f ms, max %.1f ms |%n",
           latencies.size(), percentile(latencies, 50), percentile(latencies, 99),
           latencies.get(latencies.size() - 1));
+
+      // Phase 3: the same submits behind a backlog of a job at its limit.
+      send("PUT", apiA + "/api/v1/jobs/bench-limited",
+          "{\"type\": \"jvm\", \"appResource\": \"/opt/bench.jar\", \"mainClass\": \"Bench\","
+              + " \"args\": [\"--sleep-seconds\", \"86400\"], \"maxConcurrentRuns\": 1}");
+      try (Statement s = c.createStatement()) {
+        s.executeUpdate("""
+            insert into run (id, job_name, job_version, state, params, spark_conf, labels,
+                             fingerprint, submitted_by, created_at, attempt, max_attempts,
+                             timeout_seconds, not_before)
+            select gen_random_uuid(), 'bench-limited', 1, 'QUEUED', '{}', '{}', '{"bench": "backlog"}',
+                   'bench', 'bench', clock_timestamp(), 0, 1, 86400, clock_timestamp()
+            from generate_series(1, 10000)
+            """);
+      }
+      long running;
+      do {
+        Thread.sleep(200);
+        running = scalar(c, "select count(*) from run where job_name = 'bench-limited' and state = 'RUNNING'");
+      } while (running < 1);
+      for (int i = 0; i < latencyRuns; i++) {
+        String base = i % 2 == 0 ? apiA : apiB;
+        String body = send("POST", base + "/api/v1/runs",
+            "{\"job\": \"bench-queue\", \"labels\": {\"bench\": \"behind-backlog\"}}");
+        if (!body.contains("\"runId\"")) throw new IllegalStateException(body);
+        Thread.sleep(20);
+      }
+      do {
+        Thread.sleep(200);
+        claimed = scalar(c, "select count(*) from run where labels @> '{\"bench\": \"behind-backlog\"}' and attempt > 0");
+      } while (claimed < latencyRuns);
+      List<Double> behind = new ArrayList<>();
+      try (Statement s = c.createStatement();
+          ResultSet rs = s.executeQuery("""
+              select extract(epoch from (e.at - r.created_at)) * 1000 from run r
+              join run_event e on e.run_id = r.id and e.to_state = 'LAUNCHING'
+              where r.labels @> '{"bench": "behind-backlog"}'""")) {
+        while (rs.next()) behind.add(rs.getDouble(1));
+      }
+      Collections.sort(behind);
+      long limitedLive = scalar(c, "select count(*) from run where job_name = 'bench-limited' and state in ('LAUNCHING', 'RUNNING')");
+      System.out.printf("| the same, behind 10,000 queued runs of a job at its limit | p50 %.1f ms, p99 %.1f ms, max %.1f ms |%n",
+          percentile(behind, 50), percentile(behind, 99), behind.get(behind.size() - 1));
+      System.out.printf("| live runs of the limited job meanwhile (limit 1) | %d |%n", limitedLive);
     }
   }
 

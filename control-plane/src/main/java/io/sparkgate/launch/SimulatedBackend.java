@@ -23,7 +23,9 @@ import org.springframework.stereotype.Component;
  * sparkgate.spark.simulated-run-duration}) and then succeeds. It exercises everything in the
  * control plane but the Spark process, which is what queue benchmarks and multi-instance tests
  * need. Every launch is appended to {@code <work-dir>/simulated-launches.log} as {@code runId
- * attempt}, so a test can count launches independently of the database.
+ * attempt}, so a test can count launches independently of the database; and every driver's life to
+ * {@code <work-dir>/simulated-drivers.log} as {@code start|end runId attempt epochMillis}, so a
+ * test can check that no two drivers of one run ever lived at once.
  */
 @Component
 @ConditionalOnProperty(name = "sparkgate.spark.backend", havingValue = "simulated")
@@ -31,6 +33,7 @@ public class SimulatedBackend implements SparkBackend {
 
   private final Duration defaultDuration;
   private final Path launchLog;
+  private final Path driverLog;
   private final ScheduledExecutorService timer =
       Executors.newSingleThreadScheduledExecutor(
           r -> {
@@ -43,6 +46,7 @@ public class SimulatedBackend implements SparkBackend {
     this.defaultDuration = properties.spark().simulatedRunDuration();
     Files.createDirectories(properties.workDir());
     this.launchLog = properties.workDir().resolve("simulated-launches.log");
+    this.driverLog = properties.workDir().resolve("simulated-drivers.log");
   }
 
   @Override
@@ -58,7 +62,10 @@ public class SimulatedBackend implements SparkBackend {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    SimulatedDriver driver = new SimulatedDriver(observer);
+    append(driverLog, "start " + spec.runId() + " " + spec.attempt());
+    SimulatedDriver driver =
+        new SimulatedDriver(
+            observer, () -> append(driverLog, "end " + spec.runId() + " " + spec.attempt()));
     observer.onAppId("simulated-" + spec.runId() + "-" + spec.attempt());
     observer.onRunning();
     Duration duration = duration(spec.args());
@@ -68,6 +75,19 @@ public class SimulatedBackend implements SparkBackend {
             duration.toMillis(),
             TimeUnit.MILLISECONDS);
     return driver;
+  }
+
+  private static void append(Path log, String event) {
+    try {
+      Files.writeString(
+          log,
+          event + " " + System.currentTimeMillis() + "\n",
+          StandardCharsets.UTF_8,
+          StandardOpenOption.CREATE,
+          StandardOpenOption.APPEND);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   private Duration duration(List<String> args) {
@@ -94,11 +114,13 @@ public class SimulatedBackend implements SparkBackend {
 
   private static final class SimulatedDriver implements DriverHandle {
     private final DriverObserver observer;
+    private final Runnable onEnd;
     private volatile ScheduledFuture<?> finish;
     private boolean ended;
 
-    SimulatedDriver(DriverObserver observer) {
+    SimulatedDriver(DriverObserver observer, Runnable onEnd) {
       this.observer = observer;
+      this.onEnd = onEnd;
     }
 
     synchronized void end(DriverExit exit) {
@@ -107,6 +129,7 @@ public class SimulatedBackend implements SparkBackend {
         if (finish != null) {
           finish.cancel(false);
         }
+        onEnd.run();
         observer.onExit(exit);
       }
     }

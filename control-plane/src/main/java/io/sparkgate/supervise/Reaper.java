@@ -16,6 +16,7 @@ import io.sparkgate.support.Ticker;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -125,9 +126,12 @@ class Reaper {
     }
     reapedOnce = true;
     lastReap = tick;
+    // Owners first, heartbeats second: an instance registers before it claims, so an owner seen
+    // here is in the heartbeats read after, unless it is really gone.
+    List<String> owners = instances.liveOwners();
     Map<String, Long> heartbeats = instances.heartbeats();
     liveness.observe(heartbeats);
-    for (String owner : instances.liveOwners()) {
+    for (String owner : owners) {
       if (owner.equals(instance.id())) {
         continue;
       }

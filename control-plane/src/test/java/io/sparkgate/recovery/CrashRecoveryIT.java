@@ -37,6 +37,8 @@ class CrashRecoveryIT {
       // 1 s keeps the test short; -Dsparkgate.it.heartbeat=5s measures the default.
       "--sparkgate.supervision.heartbeat-interval="
           + System.getProperty("sparkgate.it.heartbeat", "1s"),
+      // 3 s keeps the takeover short (lease + 2 heartbeats); -Dsparkgate.it.lease=60s: default.
+      "--sparkgate.supervision.lease-time=" + System.getProperty("sparkgate.it.lease", "3s"),
       "--sparkgate.supervision.poll-interval=250ms",
       "--sparkgate.spark.stop-grace=3s",
       "--sparkgate.runs.max-concurrent=2"
@@ -144,6 +146,36 @@ class CrashRecoveryIT {
       List<String> attemptStates = run(api, retried).get("attempts").findValuesAsString("state");
       assertThat(attemptStates).containsExactly("LOST", "KILLED");
       await().atMost(Duration.ofSeconds(30)).until(() -> OrphanDrivers.find(retried).isEmpty());
+    }
+  }
+
+  @Test
+  void aRestartWithTheSameInstanceIdSettlesItsRunsAtOnce() throws Exception {
+    UUID single;
+    Instant killedAt;
+    try (ServiceProcess first = ServiceProcess.start(work.resolve("c.log"), args("instance-c"))) {
+      Api api = first.api();
+      register(api, "crash-same-id", 1);
+      single = submit(api, "crash-same-id", 600);
+      awaitHolding(api, single);
+      first.kill9();
+      killedAt = Instant.now();
+    }
+    await().atMost(Duration.ofSeconds(10)).until(() -> OrphanDrivers.find(single).isEmpty());
+    try (ServiceProcess again = ServiceProcess.start(work.resolve("c2.log"), args("instance-c"))) {
+      Api api = again.api();
+      await()
+          .atMost(Duration.ofSeconds(60))
+          .pollInterval(Duration.ofMillis(100))
+          .until(() -> run(api, single).get("state").asString().equals("FAILED"));
+      System.out.println(
+          "kill -9 to the run settled by a restart with the same instance id: "
+              + Duration.between(killedAt, Instant.now()).toMillis()
+              + " ms");
+      JsonNode failed = run(api, single);
+      assertThat(failed.at("/attempts/0/state").asString()).isEqualTo("LOST");
+      assertThat(failed.get("stateReason").asString())
+          .isEqualTo("instance instance-c restarted; its driver did not survive");
     }
   }
 }

@@ -89,4 +89,77 @@ class DatabaseOutageIT {
       postgres.close();
     }
   }
+
+  /**
+   * Two instances, each with a real Spark driver in local mode, and PostgreSQL away for 25 s: the
+   * outage is shorter than the lease (default 60 s), so nobody declares anybody dead, no driver is
+   * stopped, and both runs end SUCCEEDED with their one attempt.
+   */
+  @Test
+  void anOutageShorterThanTheLeaseEndsNoRealSparkRunOnEitherInstance() throws Exception {
+    Path dataDir = work.resolve("pgdata2");
+    Files.createDirectories(dataDir);
+    int port;
+    try (ServerSocket socket = new ServerSocket(0)) {
+      port = socket.getLocalPort();
+    }
+    EmbeddedPostgres postgres = startPostgres(dataDir, port);
+    String url = "jdbc:postgresql://127.0.0.1:" + port + "/postgres";
+    try (ServiceProcess a = outageService("a", url);
+        ServiceProcess b = outageService("b", url)) {
+      String jar = BuiltJobs.jar();
+      a.api()
+          .put(
+              "/api/v1/jobs/outage-two",
+              """
+              {"type": "jvm", "appResource": "%s", "mainClass": "io.sparkgate.jobs.demo.DemoJob",
+               "args": ["--rows", "100", "--sleep-seconds", "50"],
+               "retry": {"maxAttempts": 2, "backoffSeconds": 0}}
+              """
+                  .formatted(jar));
+      UUID first =
+          UUID.fromString(a.api().post("/api/v1/runs", "{\"job\": \"outage-two\"}").text("runId"));
+      UUID second =
+          UUID.fromString(b.api().post("/api/v1/runs", "{\"job\": \"outage-two\"}").text("runId"));
+      for (UUID run : List.of(first, second)) {
+        await()
+            .atMost(Duration.ofSeconds(180))
+            .until(() -> "RUNNING".equals(a.api().get("/api/v1/runs/" + run).text("state")));
+      }
+      assertThat(a.api().get("/api/v1/runs/" + first).json().at("/attempts/0/instance").asString())
+          .isNotEqualTo(
+              a.api().get("/api/v1/runs/" + second).json().at("/attempts/0/instance").asString());
+
+      postgres.close();
+      // The outage is the stimulus: 25 s without a database, while both drivers keep working.
+      Thread.sleep(25_000);
+      assertThat(OrphanDrivers.find(first)).isNotEmpty();
+      assertThat(OrphanDrivers.find(second)).isNotEmpty();
+      postgres = startPostgres(dataDir, port);
+
+      for (UUID run : List.of(first, second)) {
+        await()
+            .atMost(Duration.ofSeconds(120))
+            .ignoreExceptions()
+            .until(() -> "SUCCEEDED".equals(a.api().get("/api/v1/runs/" + run).text("state")));
+        JsonNode done = a.api().get("/api/v1/runs/" + run).json();
+        assertThat(done.get("attempts")).hasSize(1);
+        assertThat(done.at("/attempts/0/exitCode").asInt()).isZero();
+      }
+    } finally {
+      postgres.close();
+    }
+  }
+
+  ServiceProcess outageService(String instance, String url) throws Exception {
+    return ServiceProcess.start(
+        work.resolve(instance + ".log"),
+        "--spring.datasource.url=" + url,
+        "--spring.datasource.username=postgres",
+        "--sparkgate.instance-id=" + instance,
+        "--sparkgate.work-dir=" + work.resolve(instance),
+        "--sparkgate.spark.home=" + System.getProperty("sparkgate.test.spark-home"),
+        "--sparkgate.runs.max-concurrent=1",
+        "--sparkgate.supervision.poll-interval=250ms");
+  }
 }

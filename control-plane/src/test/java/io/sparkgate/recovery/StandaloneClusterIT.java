@@ -11,6 +11,8 @@ import io.sparkgate.testing.StandaloneCluster;
 import io.sparkgate.testing.TestDatabase;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -42,16 +44,20 @@ class StandaloneClusterIT {
     }
   }
 
-  ServiceProcess service(String instance) throws Exception {
-    return ServiceProcess.start(
-        work.resolve(instance + ".log"),
-        "--spring.datasource.url=" + db,
-        "--spring.datasource.username=postgres",
-        "--sparkgate.instance-id=" + instance,
-        "--sparkgate.work-dir=" + work.resolve(instance),
-        "--sparkgate.spark.home=" + System.getProperty("sparkgate.test.spark-home"),
-        "--sparkgate.supervision.heartbeat-interval=1s",
-        "--sparkgate.supervision.poll-interval=250ms");
+  ServiceProcess service(String instance, String... extra) throws Exception {
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "--spring.datasource.url=" + db,
+                "--spring.datasource.username=postgres",
+                "--sparkgate.instance-id=" + instance,
+                "--sparkgate.work-dir=" + work.resolve(instance),
+                "--sparkgate.spark.home=" + System.getProperty("sparkgate.test.spark-home"),
+                "--sparkgate.supervision.heartbeat-interval=1s",
+                "--sparkgate.supervision.lease-time=3s",
+                "--sparkgate.supervision.poll-interval=250ms"));
+    args.addAll(List.of(extra));
+    return ServiceProcess.start(work.resolve(instance + ".log"), args.toArray(String[]::new));
   }
 
   void register(Api api) {
@@ -132,7 +138,7 @@ class StandaloneClusterIT {
   }
 
   @Test
-  void aRestartOfTheServiceDoesNotDisturbAClusterDriver() throws Exception {
+  void aRestartWithTheSameInstanceIdReattachesItsClusterDriver() throws Exception {
     UUID runId;
     try (ServiceProcess first = service("first")) {
       Api api = first.api();
@@ -143,13 +149,53 @@ class StandaloneClusterIT {
     }
     // The driver keeps running on the cluster while no instance watches it.
     assertThat(OrphanDrivers.find(runId)).isNotEmpty();
-    try (ServiceProcess second = service("second")) {
-      Api api = second.api();
+    try (ServiceProcess again = service("first")) {
+      Api api = again.api();
       JsonNode run = awaitState(api, runId, "SUCCEEDED");
       assertThat(run.get("attempts")).hasSize(1);
       assertThat(run.at("/attempts/0/state").asString()).isEqualTo("SUCCEEDED");
       assertThat(api.get("/api/v1/runs/" + runId + "/events").json().findValuesAsString("reason"))
-          .contains("driver adopted from instance first");
+          .contains("driver re-attached by instance first after a restart");
+    }
+  }
+
+  @Test
+  void aFullInstanceAdoptsTheClusterDriverOfADeadOneAndNothingRunsTwice() throws Exception {
+    try (ServiceProcess owner = service("owner", "--sparkgate.runs.max-concurrent=1")) {
+      Api api = owner.api();
+      register(api);
+      UUID adopted = submit(api, "{\"sleep\": 25}");
+      awaitState(api, adopted, "RUNNING");
+      try (ServiceProcess full = service("full", "--sparkgate.runs.max-concurrent=1")) {
+        // The owner is full, so the other instance claims this one and is full itself.
+        UUID second = submit(full.api(), "{\"sleep\": 0}");
+        await()
+            .atMost(SPARK)
+            .until(
+                () ->
+                    "full"
+                        .equals(
+                            full.api()
+                                .get("/api/v1/runs/" + second)
+                                .json()
+                                .at("/attempts/0/instance")
+                                .asString("")));
+        owner.kill9();
+        JsonNode run = awaitState(full.api(), adopted, "SUCCEEDED");
+        assertThat(run.get("attempts")).hasSize(1);
+        assertThat(run.at("/attempts/0/state").asString()).isEqualTo("SUCCEEDED");
+        assertThat(
+                full.api()
+                    .get("/api/v1/runs/" + adopted + "/events")
+                    .json()
+                    .findValuesAsString("reason"))
+            .contains("driver adopted from instance owner");
+        JsonNode other = awaitState(full.api(), second, "SUCCEEDED");
+        assertThat(other.get("attempts")).hasSize(1);
+        // One driver per attempt, on the master's own books too.
+        assertThat(cluster.driverState(run.at("/attempts/0/driverId").asString()))
+            .isEqualTo("FINISHED");
+      }
     }
   }
 }

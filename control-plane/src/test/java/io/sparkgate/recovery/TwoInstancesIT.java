@@ -41,6 +41,7 @@ class TwoInstancesIT {
       "--sparkgate.spark.backend=simulated",
       "--sparkgate.spark.simulated-run-duration=50ms",
       "--sparkgate.supervision.heartbeat-interval=1s",
+      "--sparkgate.supervision.lease-time=3s",
       "--sparkgate.supervision.poll-interval=100ms",
       "--sparkgate.runs.max-concurrent=25",
       "--sparkgate.catalog.artifact-locations=/opt"
@@ -63,6 +64,18 @@ class TwoInstancesIT {
       rs.next();
       return rs.getString(1);
     }
+  }
+
+  List<String> lines(String sql) throws Exception {
+    List<String> out = new ArrayList<>();
+    try (Connection c = DriverManager.getConnection(db, "postgres", "");
+        Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery(sql)) {
+      while (rs.next()) {
+        out.add(rs.getString(1));
+      }
+    }
+    return out;
   }
 
   Map<String, Integer> launches(String... instances) throws Exception {
@@ -194,6 +207,77 @@ class TwoInstancesIT {
               () ->
                   count("select count(*) from run where job_name = 'long' and state = 'CANCELLED'")
                       == 20);
+    }
+  }
+
+  /**
+   * One instance is killed with SIGKILL again and again while runs are claimed, launched and ended,
+   * and each time restarted with its own instance id. Whatever phase each kill hit, every run ends
+   * SUCCEEDED, each attempt's driver was started exactly once, no attempt is recorded twice, and no
+   * run ever had two live attempts.
+   */
+  @Test
+  void repeatedKill9DuringClaimLaunchAndEndLeavesEveryRunAccountedForOnce() throws Exception {
+    ServiceProcess b = ServiceProcess.start(work.resolve("churn-b.log"), args("b"));
+    ServiceProcess a = ServiceProcess.start(work.resolve("churn-a.log"), args("a"));
+    try {
+      Api api = b.api();
+      api.put(
+          "/api/v1/jobs/churn",
+          """
+          {"type": "jvm", "appResource": "/opt/x.jar", "mainClass": "X",
+           "args": ["--sleep-seconds", "1"], "retry": {"maxAttempts": 10, "backoffSeconds": 0}}
+          """);
+      submitMany(api, "churn", 150);
+      for (int kill = 0; kill < 5; kill++) {
+        long before = count("select count(*) from run where state = 'SUCCEEDED'");
+        await()
+            .atMost(Duration.ofSeconds(60))
+            .until(() -> count("select count(*) from run where state = 'SUCCEEDED'") > before + 5);
+        a.kill9();
+        a = ServiceProcess.start(work.resolve("churn-a" + kill + ".log"), args("a"));
+      }
+      await()
+          .atMost(Duration.ofSeconds(180))
+          .until(
+              () ->
+                  count("select count(*) from run where job_name = 'churn' and state = 'SUCCEEDED'")
+                      == 150);
+      // No attempt's driver was started twice, and every driver belongs to a recorded attempt
+      // (an attempt claimed by an instance killed before its launch has none: it ended LOST).
+      Map<String, Integer> launched = launches("a", "b");
+      assertThat(launched.values()).allMatch(n -> n == 1);
+      List<String> attempts =
+          lines(
+              "select a.run_id || ' ' || a.attempt from run_attempt a join run r"
+                  + " on r.id = a.run_id where r.job_name = 'churn'");
+      assertThat(attempts).containsAll(launched.keySet());
+      assertThat(count("select count(*) from run_attempt where state in ('LAUNCHING', 'RUNNING')"))
+          .isZero();
+      // Each run's last attempt succeeded; every earlier one ended LOST with a killed instance.
+      assertThat(
+              count(
+                  "select count(*) from run r join run_attempt a on a.run_id = r.id"
+                      + " and a.attempt = r.attempt where r.job_name = 'churn'"
+                      + " and a.state = 'SUCCEEDED'"))
+          .isEqualTo(150);
+      assertThat(
+              count(
+                  "select count(*) from run r join run_attempt a on a.run_id = r.id"
+                      + " and a.attempt < r.attempt where r.job_name = 'churn'"
+                      + " and a.state <> 'LOST'"))
+          .isZero();
+      // One end event per attempt: nothing was recorded twice.
+      assertThat(
+              count(
+                  "select count(*) from (select run_id, attempt from run_event"
+                      + " where from_state in ('LAUNCHING', 'RUNNING') and to_state <> 'RUNNING'"
+                      + " and from_state <> to_state"
+                      + " group by run_id, attempt having count(*) > 1) d"))
+          .isZero();
+    } finally {
+      a.close();
+      b.close();
     }
   }
 }

@@ -28,6 +28,12 @@ public final class ServiceProcess implements AutoCloseable {
 
   /** Starts the jar with the given Spring arguments on a free port and waits until it is ready. */
   public static ServiceProcess start(Path logFile, String... args) throws IOException {
+    return start(java.util.Map.of(), logFile, args);
+  }
+
+  /** The same, with extra environment variables (for example libfaketime's, to skew its clock). */
+  public static ServiceProcess start(
+      java.util.Map<String, String> env, Path logFile, String... args) throws IOException {
     int port = freePort();
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
@@ -38,8 +44,10 @@ public final class ServiceProcess implements AutoCloseable {
     command.addAll(List.of(TestTokens.args()));
     command.addAll(List.of(args));
     Files.createDirectories(logFile.getParent());
+    ProcessBuilder builder = new ProcessBuilder(command);
+    builder.environment().putAll(env);
     Process process =
-        new ProcessBuilder(command)
+        builder
             .redirectErrorStream(true)
             .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
             .start();
