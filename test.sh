@@ -9,7 +9,8 @@
 #  4. tools/compose-check: its own tests (broken copies of the files are refused), then
 #     docker-compose.yml through the Compose parser and our rules, with an .env made by
 #     scripts/compose-env.sh (no Docker engine needed, none is started).
-# Needs a JDK 17, python3 (3.11) and Go; Maven, Python and Go packages come from their registries.
+# Needs a JDK 17, python3 (3.11) and Go; Maven, Python and Go packages come from their registries,
+# Debian's faketime from apt (installed here when run as root).
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -19,6 +20,20 @@ step() {
   SECONDS=0
 }
 took() { echo "==> done in ${SECONDS}s"; }
+
+# The clock-skew test runs a service process under libfaketime (Debian's package faketime).
+libfaketime=/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1
+if [ ! -e "$libfaketime" ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get > /dev/null; then
+    step "apt-get install faketime"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq faketime > /dev/null
+    took
+  else
+    echo "The tests need libfaketime: sudo apt-get install faketime" >&2
+    exit 1
+  fi
+fi
 
 step "./mvnw -B verify"
 ./mvnw -B verify

@@ -37,6 +37,7 @@ final class ActiveAttempt implements DriverObserver {
   private Instant stopRequestedAt;
   private boolean killed;
   private boolean finished;
+  private boolean fenced;
   private boolean infrastructureFailure;
 
   // Written only by the supervision loop.
@@ -185,9 +186,10 @@ final class ActiveAttempt implements DriverObserver {
 
   /** Ends the driver at once because this instance lost its lease; no-op for off-host drivers. */
   synchronized void fence(Instant now) {
-    if (offHost || exit != null) {
+    if (offHost || exit != null || fenced) {
       return;
     }
+    fenced = true;
     if (stopReason == null || stopReason == StopReason.SHUTDOWN) {
       stopReason = StopReason.FENCED;
       stoppedBy = "system";

@@ -226,11 +226,22 @@ class TwoInstancesIT {
           "/api/v1/jobs/churn",
           """
           {"type": "jvm", "appResource": "/opt/x.jar", "mainClass": "X",
-           "args": ["--sleep-seconds", "1"], "retry": {"maxAttempts": 10, "backoffSeconds": 0}}
+           "args": ["--sleep-seconds", "${sleep}"],
+           "parameters": {"sleep": {"type": "int", "default": 0}},
+           "retry": {"maxAttempts": 10, "backoffSeconds": 0}}
           """);
-      submitMany(api, "churn", 150);
+      // Each round submits 30 runs of 0 to 4 s and kills a while they are being claimed,
+      // launched and ended.
       for (int kill = 0; kill < 5; kill++) {
         long before = count("select count(*) from run where state = 'SUCCEEDED'");
+        for (int i = 0; i < 30; i++) {
+          assertThat(
+                  api.post(
+                          "/api/v1/runs",
+                          "{\"job\": \"churn\", \"params\": {\"sleep\": " + (i % 5) + "}}")
+                      .status())
+              .isEqualTo(201);
+        }
         await()
             .atMost(Duration.ofSeconds(60))
             .until(() -> count("select count(*) from run where state = 'SUCCEEDED'") > before + 5);
