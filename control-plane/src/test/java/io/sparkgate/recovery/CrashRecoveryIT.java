@@ -112,8 +112,9 @@ class CrashRecoveryIT {
 
     try (ServiceProcess second = ServiceProcess.start(work.resolve("b.log"), args("instance-b"))) {
       Api api = second.api();
+      // A new instance takes over after the takeover time: 5 s here, 70 s with the defaults.
       await()
-          .atMost(Duration.ofSeconds(60))
+          .atMost(Duration.ofSeconds(150))
           .pollInterval(Duration.ofMillis(100))
           .until(
               () ->

@@ -234,9 +234,12 @@ class TwoInstancesIT {
       // launched and ended.
       for (int kill = 0; kill < 5; kill++) {
         long before = count("select count(*) from run where state = 'SUCCEEDED'");
+        // Submitted to a, which wakes and claims them first; b takes what a has no slot for.
+        Api victim = a.api();
         for (int i = 0; i < 30; i++) {
           assertThat(
-                  api.post(
+                  victim
+                      .post(
                           "/api/v1/runs",
                           "{\"job\": \"churn\", \"params\": {\"sleep\": " + (i % 5) + "}}")
                       .status())
@@ -244,7 +247,14 @@ class TwoInstancesIT {
         }
         await()
             .atMost(Duration.ofSeconds(60))
-            .until(() -> count("select count(*) from run where state = 'SUCCEEDED'") > before + 5);
+            .pollInterval(Duration.ofMillis(50))
+            .until(
+                () ->
+                    count("select count(*) from run where state = 'SUCCEEDED'") > before + 3
+                        && count(
+                                "select count(*) from run where owner_instance = 'a'"
+                                    + " and state in ('LAUNCHING', 'RUNNING')")
+                            > 0);
         a.kill9();
         a = ServiceProcess.start(work.resolve("churn-a" + kill + ".log"), args("a"));
       }
@@ -254,6 +264,9 @@ class TwoInstancesIT {
               () ->
                   count("select count(*) from run where job_name = 'churn' and state = 'SUCCEEDED'")
                       == 150);
+      // Every kill hit at least one live run of a.
+      assertThat(count("select count(*) from run_attempt where state = 'LOST'"))
+          .isGreaterThanOrEqualTo(5);
       // No attempt's driver was started twice, and every driver belongs to a recorded attempt
       // (an attempt claimed by an instance killed before its launch has none: it ended LOST).
       Map<String, Integer> launched = launches("a", "b");
