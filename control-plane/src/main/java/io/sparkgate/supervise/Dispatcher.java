@@ -14,7 +14,9 @@ import io.sparkgate.run.RunRepository;
 import io.sparkgate.support.RunSecrets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -75,19 +77,24 @@ class Dispatcher {
               runs.lockClaims();
               return runs.claimQueued(instance.id(), free, now);
             });
+    // Versions are immutable: one read per job version and pass, however many runs it claimed.
+    Map<String, JobDefinition> definitions = new HashMap<>();
     for (Run run : claimed) {
       metrics.queueWait(run.job(), Duration.between(run.notBefore(), now));
-      start(run, now, wakeUp);
+      start(run, now, wakeUp, definitions);
     }
   }
 
-  private void start(Run run, Instant now, Runnable wakeUp) {
+  private void start(
+      Run run, Instant now, Runnable wakeUp, Map<String, JobDefinition> definitions) {
     try (MDC.MDCCloseable ignored = MDC.putCloseable("runId", run.id().toString())) {
       AttemptRef ref = run.attemptRef();
       ActiveAttempt attempt;
       try {
         JobDefinition definition =
-            jobs.findVersion(run.job(), run.jobVersion()).orElseThrow().definition();
+            definitions.computeIfAbsent(
+                run.job() + "/" + run.jobVersion(),
+                key -> jobs.findVersion(run.job(), run.jobVersion()).orElseThrow().definition());
         String metricsToken = RunSecrets.newToken();
         LaunchSpec spec =
             specs.assemble(

@@ -67,7 +67,10 @@ class Recorder {
       }
       attempt.driverIdRecorded = true;
     }
-    if (facts.appId() != null && !attempt.appIdRecorded) {
+    if (facts.running() && !attempt.runningRecorded && !attempt.appIdRecorded) {
+      // The first RUNNING records the application id with it: one statement instead of two.
+      attempt.appIdRecorded = facts.appId() != null;
+    } else if (facts.appId() != null && !attempt.appIdRecorded) {
       if (!runs.setAttemptAppId(attempt.ref, facts.appId())) {
         return false;
       }
