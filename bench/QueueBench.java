@@ -102,26 +102,7 @@ public class QueueBench {
       System.out.printf("| exactly once | %s |%n",
           attempts == runs && launchLines.size() == runs && unique.size() == runs ? "yes" : "NO");
 
-      List<Double> latencies = new ArrayList<>();
-      for (int i = 0; i < latencyRuns; i++) {
-        String base = i % 2 == 0 ? apiA : apiB;
-        String body = send("POST", base + "/api/v1/runs",
-            "{\"job\": \"bench-queue\", \"labels\": {\"bench\": \"latency\"}}");
-        if (!body.contains("\"runId\"")) throw new IllegalStateException(body);
-        Thread.sleep(20);
-      }
-      long claimed;
-      do {
-        Thread.sleep(200);
-        claimed = scalar(c, "select count(*) from run where labels @> '{\"bench\": \"latency\"}' and attempt > 0");
-      } while (claimed < latencyRuns);
-      try (Statement s = c.createStatement();
-          ResultSet rs = s.executeQuery("""
-              select extract(epoch from (e.at - r.created_at)) * 1000 from run r
-              join run_event e on e.run_id = r.id and e.to_state = 'LAUNCHING'
-              where r.labels @> '{"bench": "latency"}'""")) {
-        while (rs.next()) latencies.add(rs.getDouble(1));
-      }
+      List<Double> latencies = submitAndMeasure(c, apiA, apiB, latencyRuns, "latency");
       Collections.sort(latencies);
       System.out.printf("| submit-to-launch latency, free slot (%d runs) | p50 %.1f ms, p99 %.1f ms, max %.1f ms |%n",
           latencies.size(), percentile(latencies, 50), percentile(latencies, 99),
@@ -146,31 +127,43 @@ public class QueueBench {
         Thread.sleep(200);
         running = scalar(c, "select count(*) from run where job_name = 'bench-limited' and state = 'RUNNING'");
       } while (running < 1);
-      for (int i = 0; i < latencyRuns; i++) {
-        String base = i % 2 == 0 ? apiA : apiB;
-        String body = send("POST", base + "/api/v1/runs",
-            "{\"job\": \"bench-queue\", \"labels\": {\"bench\": \"behind-backlog\"}}");
-        if (!body.contains("\"runId\"")) throw new IllegalStateException(body);
-        Thread.sleep(20);
-      }
-      do {
-        Thread.sleep(200);
-        claimed = scalar(c, "select count(*) from run where labels @> '{\"bench\": \"behind-backlog\"}' and attempt > 0");
-      } while (claimed < latencyRuns);
-      List<Double> behind = new ArrayList<>();
-      try (Statement s = c.createStatement();
-          ResultSet rs = s.executeQuery("""
-              select extract(epoch from (e.at - r.created_at)) * 1000 from run r
-              join run_event e on e.run_id = r.id and e.to_state = 'LAUNCHING'
-              where r.labels @> '{"bench": "behind-backlog"}'""")) {
-        while (rs.next()) behind.add(rs.getDouble(1));
-      }
-      Collections.sort(behind);
+      List<Double> behind = submitAndMeasure(c, apiA, apiB, latencyRuns, "behind-backlog");
       long limitedLive = scalar(c, "select count(*) from run where job_name = 'bench-limited' and state in ('LAUNCHING', 'RUNNING')");
       System.out.printf("| the same, behind 10,000 queued runs of a job at its limit | p50 %.1f ms, p99 %.1f ms, max %.1f ms |%n",
           percentile(behind, 50), percentile(behind, 99), behind.get(behind.size() - 1));
       System.out.printf("| live runs of the limited job meanwhile (limit 1) | %d |%n", limitedLive);
     }
+  }
+
+  /**
+   * Submits runs one by one through both APIs, labelled bench=label, waits until all are claimed
+   * and returns each one's time from createdAt to its claim, in ms, sorted.
+   */
+  static List<Double> submitAndMeasure(Connection c, String apiA, String apiB, int n, String label)
+      throws Exception {
+    for (int i = 0; i < n; i++) {
+      String base = i % 2 == 0 ? apiA : apiB;
+      String body = send("POST", base + "/api/v1/runs",
+          "{\"job\": \"bench-queue\", \"labels\": {\"bench\": \"" + label + "\"}}");
+      if (!body.contains("\"runId\"")) throw new IllegalStateException(body);
+      Thread.sleep(20);
+    }
+    String filter = "r.labels @> '{\"bench\": \"" + label + "\"}'";
+    long claimed;
+    do {
+      Thread.sleep(200);
+      claimed = scalar(c, "select count(*) from run r where " + filter + " and attempt > 0");
+    } while (claimed < n);
+    List<Double> latencies = new ArrayList<>();
+    try (Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery("""
+            select extract(epoch from (e.at - r.created_at)) * 1000 from run r
+            join run_event e on e.run_id = r.id and e.to_state = 'LAUNCHING'
+            where\s""" + filter)) {
+      while (rs.next()) latencies.add(rs.getDouble(1));
+    }
+    Collections.sort(latencies);
+    return latencies;
   }
 
   static double percentile(List<Double> sorted, int p) {

@@ -270,13 +270,7 @@ public class RunRepository {
             .param("from", seen.state().name())
             .param("attempt", seen.attempt())
             .param("owner", seen.ownerInstance())
-            .param("to", to.name())
-            .param("terminal", to.isTerminal())
-            .param("reason", Text.printable(reason))
-            .param("actor", actor)
-            .param("instance", instanceId)
-            .param("now", SqlTime.param(now))
-            .param("notBefore", SqlTime.param(notBefore))
+            .params(moveParams(to, reason, actor, instanceId, now, notBefore))
             .update()
         == 1;
   }
@@ -329,18 +323,26 @@ public class RunRepository {
             .param("attempt", ref.attempt())
             .param("owner", ref.owner())
             .param("from", from.name())
-            .param("to", to.name())
-            .param("terminal", to.isTerminal())
             .param("attemptState", attemptState.name())
             .param("exitCode", exitCode)
             .param("error", Text.printable(error))
-            .param("reason", Text.printable(reason))
-            .param("actor", actor)
-            .param("instance", instanceId)
-            .param("now", SqlTime.param(now))
-            .param("notBefore", SqlTime.param(notBefore))
+            .params(moveParams(to, reason, actor, instanceId, now, notBefore))
             .update()
         == 1;
+  }
+
+  /** The parameters every move of a run names: where to, why, by whom, from where, when. */
+  private static Map<String, Object> moveParams(
+      RunState to, String reason, String actor, String instanceId, Instant now, Instant notBefore) {
+    Map<String, Object> params = new LinkedHashMap<>();
+    params.put("to", to.name());
+    params.put("terminal", to.isTerminal());
+    params.put("reason", Text.printable(reason));
+    params.put("actor", actor);
+    params.put("instance", instanceId);
+    params.put("now", SqlTime.param(now));
+    params.put("notBefore", SqlTime.param(notBefore));
+    return params;
   }
 
   /**

@@ -14,6 +14,15 @@ class AttemptOutcomeTest {
         "app-1", null, true, new DriverExit(code, state, error), null, false, null, null);
   }
 
+  static ActiveAttempt.Snapshot stopped(DriverExit exit, StopReason reason, String by) {
+    return new ActiveAttempt.Snapshot("a", null, true, exit, null, false, reason, by);
+  }
+
+  static ActiveAttempt.Snapshot launchFailed(String error, boolean infrastructure) {
+    return new ActiveAttempt.Snapshot(
+        null, null, false, new DriverExit(null, null, error), error, infrastructure, null, null);
+  }
+
   @Test
   void exitCodeZeroIsSuccess() {
     assertThat(AttemptOutcome.decide(exited(0, AppState.FINISHED, null), 60).state())
@@ -36,39 +45,15 @@ class AttemptOutcomeTest {
   @Test
   void aRequestedStopDecidesOverTheExitCode() {
     ActiveAttempt.Snapshot cancelled =
-        new ActiveAttempt.Snapshot(
-            "a",
-            null,
-            true,
-            new DriverExit(0, AppState.FINISHED, null),
-            null,
-            false,
-            StopReason.CANCEL,
-            "alice");
+        stopped(new DriverExit(0, AppState.FINISHED, null), StopReason.CANCEL, "alice");
     assertThat(AttemptOutcome.decide(cancelled, 60).state()).isEqualTo(AttemptState.KILLED);
     assertThat(AttemptOutcome.decide(cancelled, 60).reason()).isEqualTo("cancelled by alice");
     ActiveAttempt.Snapshot timedOut =
-        new ActiveAttempt.Snapshot(
-            "a",
-            null,
-            true,
-            new DriverExit(137, AppState.KILLED, null),
-            null,
-            false,
-            StopReason.TIMEOUT,
-            "system");
+        stopped(new DriverExit(137, AppState.KILLED, null), StopReason.TIMEOUT, "system");
     assertThat(AttemptOutcome.decide(timedOut, 60).state()).isEqualTo(AttemptState.TIMED_OUT);
     assertThat(AttemptOutcome.decide(timedOut, 60).reason()).isEqualTo("timed out after 60 s");
     ActiveAttempt.Snapshot shutdown =
-        new ActiveAttempt.Snapshot(
-            "a",
-            null,
-            true,
-            new DriverExit(137, AppState.KILLED, null),
-            null,
-            false,
-            StopReason.SHUTDOWN,
-            "system");
+        stopped(new DriverExit(137, AppState.KILLED, null), StopReason.SHUTDOWN, "system");
     assertThat(AttemptOutcome.decide(shutdown, 60).state()).isEqualTo(AttemptState.LOST);
   }
 
@@ -84,16 +69,7 @@ class AttemptOutcomeTest {
 
   @Test
   void aFailedLaunchFails() {
-    ActiveAttempt.Snapshot facts =
-        new ActiveAttempt.Snapshot(
-            null,
-            null,
-            false,
-            new DriverExit(null, null, "no Spark home"),
-            "no Spark home",
-            false,
-            null,
-            null);
+    ActiveAttempt.Snapshot facts = launchFailed("no Spark home", false);
     AttemptOutcome outcome = AttemptOutcome.decide(facts, 60);
     assertThat(outcome.state()).isEqualTo(AttemptState.FAILED);
     assertThat(outcome.reason()).isEqualTo("launch failed: no Spark home");
@@ -102,31 +78,14 @@ class AttemptOutcomeTest {
 
   @Test
   void aLaunchThatFailedForTheInstanceIsNotCounted() {
-    ActiveAttempt.Snapshot facts =
-        new ActiveAttempt.Snapshot(
-            null,
-            null,
-            false,
-            new DriverExit(null, null, "cannot create the run's directories"),
-            "cannot create the run's directories",
-            true,
-            null,
-            null);
+    ActiveAttempt.Snapshot facts = launchFailed("cannot create the run's directories", true);
     assertThat(AttemptOutcome.decide(facts, 60).uncounted()).isTrue();
   }
 
   @Test
   void aFencedDriverIsLostAndMayBeRetried() {
     ActiveAttempt.Snapshot fenced =
-        new ActiveAttempt.Snapshot(
-            "a",
-            null,
-            true,
-            new DriverExit(137, AppState.KILLED, null),
-            null,
-            false,
-            StopReason.FENCED,
-            "system");
+        stopped(new DriverExit(137, AppState.KILLED, null), StopReason.FENCED, "system");
     AttemptOutcome outcome = AttemptOutcome.decide(fenced, 60);
     assertThat(outcome.state()).isEqualTo(AttemptState.LOST);
     assertThat(outcome.retryAllowed()).isTrue();
