@@ -51,21 +51,13 @@ public class SimulatedBackend implements SparkBackend {
 
   @Override
   public DriverHandle launch(LaunchSpec spec, DriverObserver observer) {
-    try {
-      // One short append per launch: atomic with O_APPEND, so lines never interleave.
-      Files.writeString(
-          launchLog,
-          spec.runId() + " " + spec.attempt() + "\n",
-          StandardCharsets.UTF_8,
-          StandardOpenOption.CREATE,
-          StandardOpenOption.APPEND);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    append(driverLog, "start " + spec.runId() + " " + spec.attempt());
+    String attempt = spec.runId() + " " + spec.attempt();
+    appendLine(launchLog, attempt);
+    appendLine(driverLog, "start " + attempt + " " + System.currentTimeMillis());
     SimulatedDriver driver =
         new SimulatedDriver(
-            observer, () -> append(driverLog, "end " + spec.runId() + " " + spec.attempt()));
+            observer,
+            () -> appendLine(driverLog, "end " + attempt + " " + System.currentTimeMillis()));
     observer.onAppId("simulated-" + spec.runId() + "-" + spec.attempt());
     observer.onRunning();
     Duration duration = duration(spec.args());
@@ -77,11 +69,12 @@ public class SimulatedBackend implements SparkBackend {
     return driver;
   }
 
-  private static void append(Path log, String event) {
+  /** One short append per line: atomic with O_APPEND, so lines of two threads never interleave. */
+  private static void appendLine(Path log, String line) {
     try {
       Files.writeString(
           log,
-          event + " " + System.currentTimeMillis() + "\n",
+          line + "\n",
           StandardCharsets.UTF_8,
           StandardOpenOption.CREATE,
           StandardOpenOption.APPEND);

@@ -143,6 +143,14 @@ final class ActiveAttempt implements DriverObserver {
     }
   }
 
+  /** Whether this copy of the run is still at this attempt, live, and owned by this instance. */
+  boolean isCurrentIn(Run run) {
+    return run != null
+        && run.attempt() == attempt
+        && (run.state() == RunState.LAUNCHING || run.state() == RunState.RUNNING)
+        && ref.owner().equals(run.ownerInstance());
+  }
+
   /**
    * Stops watching a run that is no longer this instance's: another instance adopted the same
    * cluster driver (leave it running, it is in good hands), or the run moved on without this

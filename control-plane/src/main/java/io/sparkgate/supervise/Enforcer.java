@@ -11,8 +11,6 @@ import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 import java.util.function.Predicate;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 
 /**
@@ -22,8 +20,6 @@ import org.springframework.stereotype.Component;
  */
 @Component
 class Enforcer {
-
-  private static final Logger log = LoggerFactory.getLogger(Enforcer.class);
 
   private final RunRepository runs;
   private final AttemptEnding ending;
@@ -70,14 +66,8 @@ class Enforcer {
     for (ActiveAttempt attempt : active.all()) {
       if (!liveIds.contains(attempt.runId) && attempt.snapshot().exit() == null) {
         Run current = runs.find(attempt.runId).orElse(null);
-        if (!Recorder.isOurs(attempt, current)) {
-          log.warn(
-              "Run {} attempt {} was taken over by {}: letting its driver go",
-              attempt.runId,
-              attempt.attempt,
-              current == null ? null : current.ownerInstance());
-          attempt.letGo(current);
-          active.remove(attempt);
+        if (!attempt.isCurrentIn(current)) {
+          active.letGo(attempt, current);
           continue;
         }
       }

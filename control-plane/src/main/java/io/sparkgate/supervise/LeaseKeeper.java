@@ -107,8 +107,4 @@ class LeaseKeeper {
     java.time.Instant now = clock.instant();
     active.all().forEach(a -> a.fence(now));
   }
-
-  boolean fenced() {
-    return fenced;
-  }
 }

@@ -47,10 +47,4 @@ final class Liveness {
     Seen s = seen.get(id);
     return s == null ? Optional.empty() : Optional.of(Duration.ofNanos(ticker.nanos() - s.since()));
   }
-
-  /** The sequence number last seen for an instance. */
-  long lastSeq(String id) {
-    Seen s = seen.get(id);
-    return s == null ? -1 : s.seq();
-  }
 }

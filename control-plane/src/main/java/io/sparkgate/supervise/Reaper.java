@@ -146,19 +146,16 @@ class Reaper {
       }
     }
     if (!ownPending.isEmpty() && tick - ownPendingSince >= takeover.toNanos()) {
-      for (UUID id : Set.copyOf(ownPending)) {
-        runs.findLiveOwnedBy(instance.id()).stream()
-            .filter(r -> r.id().equals(id))
-            .findFirst()
-            .ifPresent(
-                run ->
-                    ending.lost(
-                        run,
-                        "instance " + instance.id() + " restarted elsewhere; its driver was lost",
-                        instance.id(),
-                        now));
-        ownPending.remove(id);
+      for (Run run : runs.findLiveOwnedBy(instance.id())) {
+        if (ownPending.contains(run.id())) {
+          ending.lost(
+              run,
+              "instance " + instance.id() + " restarted elsewhere; its driver was lost",
+              instance.id(),
+              now);
+        }
       }
+      ownPending.clear();
     }
   }
 
@@ -170,15 +167,16 @@ class Reaper {
   }
 
   private void reapOwner(String dead, Instant now, Runnable wakeUp) {
+    // Instance ids start with their host name, and a dead instance's row may already be gone.
+    boolean sameHost =
+        instances
+            .host(dead)
+            .map(instance.host()::equals)
+            .orElse(dead.startsWith(instance.host() + "-"));
     for (Run run : runs.findLiveOwnedBy(dead)) {
       if (adopt(run, "driver adopted from instance " + dead, now, wakeUp)) {
         continue;
       }
-      boolean sameHost =
-          instances
-              .host(dead)
-              .map(instance.host()::equals)
-              .orElse(dead.startsWith(instance.host() + "-"));
       if (sameHost) {
         killOrphans(run);
       }

@@ -79,7 +79,7 @@ class Recorder {
     if (facts.running() && !attempt.runningRecorded) {
       if (!runs.markRunning(attempt.ref, facts.appId(), instance.id(), now)) {
         Run run = runs.find(attempt.runId).orElse(null);
-        if (!isOurs(attempt, run)) {
+        if (!attempt.isCurrentIn(run)) {
           return false;
         }
         // Already RUNNING (an adopted run); nothing to record.
@@ -93,7 +93,7 @@ class Recorder {
 
   private void finish(ActiveAttempt attempt, ActiveAttempt.Snapshot facts, Instant now) {
     Run run = runs.find(attempt.runId).orElse(null);
-    if (!isOurs(attempt, run)) {
+    if (!attempt.isCurrentIn(run)) {
       // The run moved on without us (we were declared dead): there is nothing of ours to record.
       active.remove(attempt);
       return;
@@ -137,22 +137,6 @@ class Recorder {
   }
 
   private void letGo(ActiveAttempt attempt) {
-    Run current = runs.find(attempt.runId).orElse(null);
-    log.warn(
-        "Run {} attempt {} is no longer this instance's (now attempt {}, owner {}): letting go",
-        attempt.runId,
-        attempt.attempt,
-        current == null ? null : current.attempt(),
-        current == null ? null : current.ownerInstance());
-    attempt.letGo(current);
-    active.remove(attempt);
-  }
-
-  static boolean isOurs(ActiveAttempt attempt, Run run) {
-    return run != null
-        && run.attempt() == attempt.attempt
-        && !run.state().isTerminal()
-        && run.state() != RunState.QUEUED
-        && attempt.ref.owner().equals(run.ownerInstance());
+    active.letGo(attempt, runs.find(attempt.runId).orElse(null));
   }
 }
