@@ -50,14 +50,7 @@ public class QueueBench {
     try (Connection c = DriverManager.getConnection(jdbc, "postgres", "")) {
       c.setAutoCommit(false);
       try (Statement s = c.createStatement()) {
-        s.executeUpdate("""
-            insert into run (id, job_name, job_version, state, params, spark_conf, labels,
-                             fingerprint, submitted_by, created_at, attempt, max_attempts,
-                             timeout_seconds, not_before)
-            select gen_random_uuid(), 'bench-queue', 1, 'QUEUED', '{}', '{}', '{"bench": "throughput"}',
-                   'bench', 'bench', clock_timestamp(), 0, 1, 3600, clock_timestamp()
-            from generate_series(1, %d)
-            """.formatted(runs));
+        insertQueued(s, "bench-queue", "throughput", runs);
         s.executeUpdate("""
             insert into run_event (run_id, at, from_state, to_state, reason, actor, attempt)
             select id, created_at, null, 'QUEUED', 'bench', 'bench', 0 from run
@@ -113,14 +106,7 @@ public class QueueBench {
           "{\"type\": \"jvm\", \"appResource\": \"/opt/bench.jar\", \"mainClass\": \"Bench\","
               + " \"args\": [\"--sleep-seconds\", \"86400\"], \"maxConcurrentRuns\": 1}");
       try (Statement s = c.createStatement()) {
-        s.executeUpdate("""
-            insert into run (id, job_name, job_version, state, params, spark_conf, labels,
-                             fingerprint, submitted_by, created_at, attempt, max_attempts,
-                             timeout_seconds, not_before)
-            select gen_random_uuid(), 'bench-limited', 1, 'QUEUED', '{}', '{}', '{"bench": "backlog"}',
-                   'bench', 'bench', clock_timestamp(), 0, 1, 86400, clock_timestamp()
-            from generate_series(1, 10000)
-            """);
+        insertQueued(s, "bench-limited", "backlog", 10_000);
       }
       long running;
       do {
@@ -133,6 +119,18 @@ public class QueueBench {
           percentile(behind, 50), percentile(behind, 99), behind.get(behind.size() - 1));
       System.out.printf("| live runs of the limited job meanwhile (limit 1) | %d |%n", limitedLive);
     }
+  }
+
+  /** Inserts n queued runs of a job's version 1, labelled bench=label, in one statement. */
+  static void insertQueued(Statement s, String job, String label, int n) throws Exception {
+    s.executeUpdate("""
+        insert into run (id, job_name, job_version, state, params, spark_conf, labels,
+                         fingerprint, submitted_by, created_at, attempt, max_attempts,
+                         timeout_seconds, not_before)
+        select gen_random_uuid(), '%s', 1, 'QUEUED', '{}', '{}', '{"bench": "%s"}',
+               'bench', 'bench', clock_timestamp(), 0, 1, 86400, clock_timestamp()
+        from generate_series(1, %d)
+        """.formatted(job, label, n));
   }
 
   /**

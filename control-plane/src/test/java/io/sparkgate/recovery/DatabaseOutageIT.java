@@ -8,7 +8,6 @@ import io.sparkgate.testing.Api;
 import io.sparkgate.testing.BuiltJobs;
 import io.sparkgate.testing.ServiceProcess;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -38,10 +37,7 @@ class DatabaseOutageIT {
   void aDriverEndingDuringAnOutageIsRecordedAfterIt() throws Exception {
     Path dataDir = work.resolve("pgdata");
     Files.createDirectories(dataDir);
-    int port;
-    try (ServerSocket socket = new ServerSocket(0)) {
-      port = socket.getLocalPort();
-    }
+    int port = ServiceProcess.freePort();
     EmbeddedPostgres postgres = startPostgres(dataDir, port);
     try (ServiceProcess service =
         ServiceProcess.start(
@@ -99,10 +95,7 @@ class DatabaseOutageIT {
   void anOutageShorterThanTheLeaseEndsNoRealSparkRunOnEitherInstance() throws Exception {
     Path dataDir = work.resolve("pgdata2");
     Files.createDirectories(dataDir);
-    int port;
-    try (ServerSocket socket = new ServerSocket(0)) {
-      port = socket.getLocalPort();
-    }
+    int port = ServiceProcess.freePort();
     EmbeddedPostgres postgres = startPostgres(dataDir, port);
     String url = "jdbc:postgresql://127.0.0.1:" + port + "/postgres";
     try (ServiceProcess a = outageService("a", url);

@@ -6,7 +6,6 @@ import static org.awaitility.Awaitility.await;
 import io.sparkgate.testing.Api;
 import io.sparkgate.testing.ServiceProcess;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -49,9 +48,7 @@ class FaultToleranceIT {
 
   void freshPostgres() throws Exception {
     Files.createDirectories(work.resolve("pgdata"));
-    try (ServerSocket socket = new ServerSocket(0)) {
-      port = socket.getLocalPort();
-    }
+    port = ServiceProcess.freePort();
     startPostgres();
   }
 

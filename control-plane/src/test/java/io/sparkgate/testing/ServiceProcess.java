@@ -95,7 +95,8 @@ public final class ServiceProcess implements AutoCloseable {
     }
   }
 
-  static int freePort() throws IOException {
+  /** A TCP port on this machine that was free a moment ago. */
+  public static int freePort() throws IOException {
     try (ServerSocket socket = new ServerSocket(0)) {
       return socket.getLocalPort();
     }
