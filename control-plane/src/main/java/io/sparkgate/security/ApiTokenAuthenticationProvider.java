@@ -3,7 +3,9 @@ package io.sparkgate.security;
 import java.time.Clock;
 import java.util.List;
 import java.util.Optional;
+import org.springframework.dao.DataAccessException;
 import org.springframework.security.authentication.AuthenticationProvider;
+import org.springframework.security.authentication.AuthenticationServiceException;
 import org.springframework.security.authentication.UsernamePasswordAuthenticationToken;
 import org.springframework.security.core.Authentication;
 import org.springframework.security.core.authority.SimpleGrantedAuthority;
@@ -34,7 +36,13 @@ public final class ApiTokenAuthenticationProvider implements AuthenticationProvi
     if (known.isPresent()) {
       return authenticated(known.get().name(), known.get().role());
     }
-    Optional<ManagedToken> token = managed.lookup(secret);
+    Optional<ManagedToken> token;
+    try {
+      token = managed.lookup(secret);
+    } catch (DataAccessException e) {
+      // Neither accepted nor refused: the failure handler answers 503.
+      throw new AuthenticationServiceException("The token store is unavailable.", e);
+    }
     if (token.isEmpty()) {
       throw new InvalidBearerTokenException("The bearer token is not a valid API token.");
     }
