@@ -28,7 +28,8 @@ public class OpenApiConfiguration {
   static final String PROBLEM = "ProblemDetail";
 
   private static final java.util.List<String> STRICT_BODIES =
-      java.util.List.of("JobDefinition", "ParameterSpec", "RetryPolicy", "SubmitRunBody");
+      java.util.List.of(
+          "JobDefinition", "ParameterSpec", "RetryPolicy", "SubmitRunBody", "CreateTokenBody");
 
   @Bean
   OpenAPI sparkgateOpenApi() {
@@ -51,14 +52,16 @@ public class OpenApiConfiguration {
                         .type(io.swagger.v3.oas.models.security.SecurityScheme.Type.HTTP)
                         .scheme("bearer")
                         .description(
-                            "An API token: viewer (read), operator (runs), admin (jobs).")))
+                            "A configured or managed API token, or a JWT from the identity"
+                                + " provider: viewer (read), operator (runs), admin (jobs,"
+                                + " tokens).")))
         .addSecurityItem(
             new io.swagger.v3.oas.models.security.SecurityRequirement().addList("bearer"));
   }
 
   /**
    * Every operation documents the errors any request can meet: 400, 401 (with its challenge), 403,
-   * 406 and 500, and, with a body, 413 and 415. All of them are problem documents.
+   * 406, 500 and 503, and, with a body, 413 and 415. All of them are problem documents.
    */
   @Bean
   OpenApiCustomizer problemResponses() {
@@ -100,6 +103,11 @@ public class OpenApiConfiguration {
                             standard(responses, "403", "The token's role may not do this");
                             standard(responses, "406", "No acceptable representation");
                             standard(responses, "500", "Unexpected error (logged)");
+                            standard(
+                                responses,
+                                "503",
+                                "The database is unreachable (the token or the request could not"
+                                    + " be served); retry later");
                             if (operation.getRequestBody() != null) {
                               standard(responses, "413", "Request body too large");
                               standard(responses, "415", "The body must be application/json");

@@ -8,6 +8,8 @@ import io.sparkgate.support.Ticker;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
@@ -59,9 +61,18 @@ public class ManagedTokens {
     this.ticker = ticker;
   }
 
-  public Created create(String name, String role, Instant expiresAt, String actor) {
+  public Created create(String name, String role, String expiry, String actor) {
     Instant now = now();
     List<Violation> violations = new ArrayList<>();
+    Instant expiresAt = null;
+    if (expiry != null) {
+      try {
+        expiresAt = OffsetDateTime.parse(expiry).toInstant();
+      } catch (DateTimeParseException e) {
+        violations.add(
+            new Violation("expiresAt", "must be an RFC 3339 date-time, e.g. 2027-06-30T00:00:00Z"));
+      }
+    }
     if (name == null || !NAME.matcher(name).matches()) {
       violations.add(new Violation("name", "1 to 64 letters, digits and '_', '.', '@', '-'"));
     }

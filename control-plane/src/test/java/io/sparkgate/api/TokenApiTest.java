@@ -135,10 +135,12 @@ class TokenApiTest extends FakeBackendTest {
         create("{\"name\": \"x\", \"role\": \"viewer\", \"secret\": \"mine\"}"),
         400,
         "malformed-request");
-    assertProblem(
-        create("{\"name\": \"x\", \"role\": \"viewer\", \"expiresAt\": \"soon\"}"),
-        400,
-        "malformed-request");
+    for (String expiry : new String[] {"soon", "", "2027-06-30"}) {
+      assertProblem(
+          create("{\"name\": \"x\", \"role\": \"viewer\", \"expiresAt\": \"" + expiry + "\"}"),
+          400,
+          "invalid-request");
+    }
     assertThat(jdbc.sql("select count(*) from api_token").query(Long.class).single())
         .isEqualTo(before);
     assertProblem(api.get("/api/v1/tokens/" + UUID.randomUUID()), 404, "token-not-found");

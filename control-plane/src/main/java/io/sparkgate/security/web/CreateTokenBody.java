@@ -1,7 +1,6 @@
 package io.sparkgate.security.web;
 
 import io.swagger.v3.oas.annotations.media.Schema;
-import java.time.Instant;
 
 /** What an admin asks for: a name (the actor recorded for what the token does) and a role. */
 public record CreateTokenBody(
@@ -11,5 +10,11 @@ public record CreateTokenBody(
             allowableValues = {"viewer", "operator", "admin"},
             requiredMode = Schema.RequiredMode.REQUIRED)
         String role,
-    @Schema(description = "When the token stops working; absent: never. At most three years.")
-        Instant expiresAt) {}
+    // Parsed by the service, so a wrong one is a field violation rather than a bare 400.
+    @Schema(
+            types = {"string", "null"},
+            format = "date-time",
+            description =
+                "When the token stops working (RFC 3339, e.g. 2027-06-30T00:00:00Z); absent or"
+                    + " null: never. At most three years ahead.")
+        String expiresAt) {}

@@ -1,11 +1,13 @@
 package io.sparkgate.security.web;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import io.sparkgate.security.ManagedToken;
 import io.swagger.v3.oas.annotations.media.Schema;
 import java.time.Instant;
 import java.util.UUID;
 
-/** A managed API token as the API shows it: never its secret. */
+/** A managed API token as the API shows it: never its secret. Unset times are left out. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
 public record TokenView(
     UUID id,
     String name,
