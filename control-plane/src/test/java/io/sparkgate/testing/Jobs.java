@@ -3,6 +3,7 @@ package io.sparkgate.testing;
 import io.sparkgate.catalog.JobDefinition;
 import io.sparkgate.catalog.JobType;
 import io.sparkgate.catalog.RetryPolicy;
+import java.util.Map;
 
 /** Job definitions for tests that need a job but few of its details. */
 public final class Jobs {
@@ -35,6 +36,24 @@ public final class Jobs {
         maxConcurrentRuns,
         timeoutSeconds,
         retry);
+  }
+
+  /** A jvm job with its own Spark conf, as stored: nothing checks it on the way in. */
+  public static JobDefinition jvmWithConf(String appResource, Map<String, String> sparkConf) {
+    return new JobDefinition(
+        null,
+        JobType.JVM,
+        appResource,
+        "Main",
+        null,
+        null,
+        sparkConf,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null);
   }
 
   /** A jvm job whose drivers run on a standalone cluster in cluster deploy mode. */
