@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.sparkgate.catalog.JobRepository;
 import io.sparkgate.catalog.JobVersion;
 import io.sparkgate.testing.Api;
+import io.sparkgate.testing.ConfPolicyCases;
 import io.sparkgate.testing.FakeBackendTest;
 import io.sparkgate.testing.Jobs;
 import java.time.Instant;
@@ -204,21 +205,9 @@ class SparkConfPolicyApiTest extends FakeBackendTest {
   }
 
   @ParameterizedTest
-  @ValueSource(
-      strings = {
-        "/tmp/evil.jar",
-        "/opt/jobs/a.jar,/tmp/evil.jar",
-        "/opt/../tmp/evil.jar",
-        "/opt/jobs/%2e%2e/%2e%2e/tmp/evil.jar",
-        "https://evil.example/opt/evil.jar",
-        "hdfs://nn/opt/evil.jar",
-        "file://evil/opt/evil.jar",
-        "evil.jar",
-        "/optional/evil.jar"
-      })
+  @MethodSource("io.sparkgate.testing.ConfPolicyCases#outsideOpt")
   void aJobMayNotPointArtifactKeysAnywhereElse(String value) {
-    for (String key :
-        List.of("spark.jars", "spark.files", "spark.archives", "spark.submit.pyFiles")) {
+    for (String key : ConfPolicyCases.artifactKeys()) {
       Api.Response response = putJob("conf-refused", Map.of(key, value));
       assertRefused(response, Map.of(key, "artifacts"));
       assertThat(response.json().get("errors").get(0).get("message").asString())

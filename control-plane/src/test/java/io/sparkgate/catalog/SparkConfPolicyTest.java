@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.sparkgate.catalog.SparkConfPolicy.Group;
 import io.sparkgate.error.SparkgateException.Violation;
+import io.sparkgate.testing.ConfPolicyCases;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
@@ -143,27 +144,13 @@ class SparkConfPolicyTest {
         ""
       })
   void aJobMaySetArtifactKeysToEntriesUnderTheArtifactLocations(String value) {
-    for (String key :
-        List.of("spark.jars", "spark.files", "spark.archives", "spark.submit.pyFiles")) {
+    for (String key : ConfPolicyCases.artifactKeys()) {
       assertThat(SparkConfPolicy.checkJobConf(Map.of(key, value), OPT)).as(key).isEmpty();
     }
   }
 
   @ParameterizedTest
-  @ValueSource(
-      strings = {
-        "/tmp/evil.jar",
-        "/opt/jobs/a.jar,/tmp/evil.jar",
-        "/opt/../tmp/evil.jar",
-        "/opt/%2e%2e/tmp/evil.jar",
-        "https://evil.example/opt/evil.jar",
-        "hdfs://nn/opt/evil.jar",
-        "file://evil/opt/evil.jar",
-        "ivy://org.evil:evil:1.0",
-        "evil.jar",
-        "/optional/evil.jar",
-        "/opt/env.zip#env"
-      })
+  @MethodSource("io.sparkgate.testing.ConfPolicyCases#outsideOpt")
   void aJobMayNotSetArtifactKeysToAnythingElse(String value) {
     List<Violation> violations = SparkConfPolicy.checkJobConf(Map.of("spark.jars", value), OPT);
     assertThat(violations)

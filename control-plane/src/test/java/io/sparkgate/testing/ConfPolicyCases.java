@@ -2,6 +2,7 @@ package io.sparkgate.testing;
 
 import io.sparkgate.catalog.SparkConfPolicy.Group;
 import java.util.Arrays;
+import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.provider.Arguments;
 
@@ -19,6 +20,31 @@ public final class ConfPolicyCases {
   /** Keys that are not Spark's, refused whatever a job allows. */
   public static Stream<String> notSparkKeys() {
     return Stream.of("java.io.tmpdir", "hive.metastore.uris", "SPARK.JARS", "spark.jars x", "");
+  }
+
+  /** The keys a job definition may set to artifacts under the artifact locations. */
+  public static List<String> artifactKeys() {
+    return Group.ARTIFACTS.patterns();
+  }
+
+  /**
+   * Values an artifact key may not have where only /opt is an artifact location: one entry of
+   * several outside it, climbing out, encoded, remote, another scheme or host, relative, a sibling
+   * that only starts like it, a fragment (Spark's archive alias).
+   */
+  public static Stream<String> outsideOpt() {
+    return Stream.of(
+        "/tmp/evil.jar",
+        "/opt/jobs/a.jar,/tmp/evil.jar",
+        "/opt/../tmp/evil.jar",
+        "/opt/jobs/%2e%2e/%2e%2e/tmp/evil.jar",
+        "https://evil.example/opt/evil.jar",
+        "hdfs://nn/opt/evil.jar",
+        "file://evil/opt/evil.jar",
+        "ivy://org.evil:evil:1.0",
+        "evil.jar",
+        "/optional/evil.jar",
+        "/opt/env.zip#env");
   }
 
   /**
