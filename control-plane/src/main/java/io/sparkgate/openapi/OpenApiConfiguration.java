@@ -1,5 +1,6 @@
 package io.sparkgate.openapi;
 
+import io.sparkgate.catalog.SparkConfPolicy;
 import io.sparkgate.run.RunService;
 import io.swagger.v3.oas.models.OpenAPI;
 import io.swagger.v3.oas.models.headers.Header;
@@ -14,6 +15,9 @@ import io.swagger.v3.oas.models.media.Schema;
 import io.swagger.v3.oas.models.media.StringSchema;
 import io.swagger.v3.oas.models.responses.ApiResponse;
 import io.swagger.v3.oas.models.responses.ApiResponses;
+import java.util.Arrays;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.springdoc.core.customizers.OpenApiCustomizer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -131,6 +135,16 @@ public class OpenApiConfiguration {
     ObjectSchema violation = new ObjectSchema();
     violation.addProperty("field", new StringSchema().description("The offending field"));
     violation.addProperty("message", new StringSchema().description("What is wrong with it"));
+    violation.addProperty(
+        "group",
+        new StringSchema()
+            .description(
+                "For a Spark conf key the conf policy refuses, why: one of "
+                    + Stream.concat(
+                            Arrays.stream(SparkConfPolicy.Group.values())
+                                .map(SparkConfPolicy.Group::slug),
+                            Stream.of(SparkConfPolicy.NOT_ALLOWED_BY_JOB))
+                        .collect(Collectors.joining(", "))));
     ObjectSchema schema = new ObjectSchema();
     schema.description("An RFC 9457 problem document.");
     schema.addProperty(
