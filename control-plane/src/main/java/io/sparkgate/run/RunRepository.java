@@ -6,12 +6,16 @@ import io.sparkgate.support.Text;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.jdbc.support.SqlArrayValue;
 import org.springframework.stereotype.Repository;
 
 /**
@@ -147,6 +151,27 @@ public class RunRepository {
         .param("runId", runId)
         .query(RunRepository::mapAttempt)
         .list();
+  }
+
+  /**
+   * The attempts of each of the runs, oldest first, in one query; runs without any are left out.
+   */
+  public Map<UUID, List<Attempt>> findAttempts(Collection<UUID> runIds) {
+    if (runIds.isEmpty()) {
+      return Map.of();
+    }
+    Map<UUID, List<Attempt>> byRun = new HashMap<>();
+    jdbc.sql(
+            """
+            select run_id, attempt, state, instance_id, spark_app_id, started_at, finished_at,
+                   exit_code, error, log_path, master, deploy_mode, driver_id
+            from run_attempt where run_id = any(:runIds) order by run_id, attempt
+            """)
+        .param("runIds", new SqlArrayValue("uuid", runIds.toArray()))
+        .query(RunRepository::mapAttempt)
+        .list()
+        .forEach(a -> byRun.computeIfAbsent(a.runId(), id -> new ArrayList<>()).add(a));
+    return byRun;
   }
 
   public List<RunEvent> findEvents(UUID runId) {

@@ -154,8 +154,7 @@ public class RunController {
     }
     RunService.Page page =
         runs.list(new RunFilter(job, states(state), labels(label)), cursor, limit);
-    List<RunView> views =
-        page.runs().stream().map(r -> RunView.of(r, runs.attempts(r.id()))).toList();
+    List<RunView> views = page.runs().stream().map(r -> RunView.of(r, page.attemptsOf(r))).toList();
     return new RunPageView(views, page.next() == null ? null : page.next().encode());
   }
 
