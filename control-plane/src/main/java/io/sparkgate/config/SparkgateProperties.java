@@ -190,12 +190,23 @@ public record SparkgateProperties(
    * @param defaultPageSize runs per page when the client asks for no limit
    * @param maxPageSize largest page a client may ask for
    * @param maxLogChunkBytes largest slice of a driver log in one response
+   * @param statementTimeout how long any SQL statement run for a request may take (whole seconds,
+   *     rounded up) before it is cancelled and the client gets 503; the supervision loop has no
+   *     such limit
    */
   public record Api(
       @DefaultValue("1048576") @Min(1024) long maxBodyBytes,
       @DefaultValue("50") @Min(1) int defaultPageSize,
       @DefaultValue("500") @Min(1) int maxPageSize,
-      @DefaultValue("1048576") @Min(1024) int maxLogChunkBytes) {}
+      @DefaultValue("1048576") @Min(1024) int maxLogChunkBytes,
+      @DefaultValue("5s") @NotNull Duration statementTimeout) {
+
+    @AssertTrue(message = "sparkgate.api.statement-timeout must be positive")
+    public boolean isStatementTimeoutPositive() {
+      return statementTimeout == null
+          || (!statementTimeout.isNegative() && !statementTimeout.isZero());
+    }
+  }
 
   /**
    * The PostgreSQL the service starts itself when {@code spring.datasource.url} is not set.

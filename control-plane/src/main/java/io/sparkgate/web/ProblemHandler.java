@@ -6,6 +6,7 @@ import java.net.URI;
 import org.apache.tomcat.util.http.InvalidParameterException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.dao.QueryTimeoutException;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.HttpStatusCode;
@@ -58,6 +59,24 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
   ResponseEntity<Object> handleRejected(RequestRejectedException e) {
     return withProblemType(
         problem(ErrorKind.MALFORMED_REQUEST, "A query parameter holds a character not allowed."));
+  }
+
+  /**
+   * A statement ran longer than {@code sparkgate.api.statement-timeout} (see {@link
+   * StatementTimeoutFilter}) and the database cancelled it: it is slow or a lock is held, which may
+   * pass.
+   */
+  @ExceptionHandler(QueryTimeoutException.class)
+  ResponseEntity<Object> handleStatementTimeout(QueryTimeoutException e, WebRequest request) {
+    log.warn("A statement ran past the statement timeout ({})", request.getDescription(false));
+    ProblemDetail problem =
+        problem(
+            ErrorKind.SERVICE_UNAVAILABLE,
+            "The database did not answer in time; try again shortly.");
+    return ResponseEntity.status(problem.getStatus())
+        .header(HttpHeaders.RETRY_AFTER, "5")
+        .contentType(org.springframework.http.MediaType.APPLICATION_PROBLEM_JSON)
+        .body(problem);
   }
 
   @ExceptionHandler(Exception.class)

@@ -9,6 +9,9 @@ import io.sparkgate.testing.Api;
 import io.sparkgate.testing.FakeBackendTest;
 import io.sparkgate.testing.Jobs;
 import io.sparkgate.testing.TestRuns;
+import java.sql.Connection;
+import java.sql.Statement;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumSet;
@@ -17,6 +20,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import javax.sql.DataSource;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -27,11 +33,13 @@ import tools.jackson.databind.JsonNode;
 /**
  * Run listings over a history of thousands of runs: every filter shape pages through exactly the
  * runs, in exactly the order and with exactly the cursors, of one plain query (the listing as it
- * was before it was made fast); each listed run comes with its attempts. Its own context (and so
- * its own database), so that no other test's runs change while it pages: with a lease of an hour
- * nobody takes over the seeded live runs of the instance "ghost".
+ * was before it was made fast); each listed run comes with its attempts; a statement past the
+ * statement timeout is a 503. Its own context (and so its own database), so that no other test's
+ * runs change while it pages, and its lock on the run table stalls no one else: with a lease of an
+ * hour nobody takes over the seeded live runs of the instance "ghost".
  */
-@TestPropertySource(properties = "sparkgate.supervision.lease-time=1h")
+@TestPropertySource(
+    properties = {"sparkgate.api.statement-timeout=1s", "sparkgate.supervision.lease-time=1h"})
 class RunListingTest extends FakeBackendTest {
 
   static final List<String> JOBS = List.of("list-a", "list-b", "list-c", "list-d", "list-e");
@@ -42,6 +50,7 @@ class RunListingTest extends FakeBackendTest {
   @Autowired CatalogService catalog;
   @Autowired JdbcClient jdbc;
   @Autowired Json json;
+  @Autowired DataSource dataSource;
 
   @BeforeEach
   void seed() {
@@ -224,5 +233,32 @@ class RunListingTest extends FakeBackendTest {
     assertThat(response.json().get("runs")).hasSize(500);
     assertThat(withTwo).isPositive();
     assertThat(withNone).isPositive();
+  }
+
+  @Test
+  void aStatementPastTheTimeoutIsA503WithRetryAfterAndNoStuckThread() throws Exception {
+    try (Connection locker = dataSource.getConnection()) {
+      locker.setAutoCommit(false);
+      try (Statement lock = locker.createStatement()) {
+        lock.execute("lock table run in access exclusive mode");
+      }
+      long started = System.nanoTime();
+      // Bounded here too: without the statement timeout the request would wait for the lock.
+      Api.Response blocked =
+          CompletableFuture.supplyAsync(() -> api.get("/api/v1/runs?job=list-a"))
+              .get(10, TimeUnit.SECONDS);
+      Duration took = Duration.ofNanos(System.nanoTime() - started);
+      locker.rollback();
+
+      assertThat(blocked.status()).as(blocked.raw().body()).isEqualTo(503);
+      assertThat(blocked.contentType()).startsWith("application/problem+json");
+      assertThat(blocked.text("type"))
+          .isEqualTo("https://sparkgate.io/problems/service-unavailable");
+      assertThat(blocked.header("Retry-After")).isEqualTo("5");
+      assertThat(blocked.raw().body()).doesNotContain("select").doesNotContain("SQL");
+      // The configured second, and not much more: the statement was cancelled, not waited out.
+      assertThat(took).isBetween(Duration.ofSeconds(1), Duration.ofSeconds(4));
+    }
+    assertThat(api.get("/api/v1/runs?job=list-a").status()).isEqualTo(200);
   }
 }
