@@ -1,5 +1,6 @@
 package io.sparkgate.run;
 
+import io.sparkgate.support.CustomPlans;
 import io.sparkgate.support.Json;
 import io.sparkgate.support.SqlTime;
 import io.sparkgate.support.Text;
@@ -17,8 +18,6 @@ import java.util.UUID;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.jdbc.support.SqlArrayValue;
 import org.springframework.stereotype.Repository;
-import org.springframework.transaction.PlatformTransactionManager;
-import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * Runs, attempts and events in PostgreSQL. Every state change is a compare-and-set on the current
@@ -38,13 +37,10 @@ public class RunRepository {
 
   private final JdbcClient jdbc;
   private final Json json;
-  private final TransactionTemplate readOnly;
 
-  public RunRepository(JdbcClient jdbc, Json json, PlatformTransactionManager transactions) {
+  public RunRepository(JdbcClient jdbc, Json json) {
     this.jdbc = jdbc;
     this.json = json;
-    this.readOnly = new TransactionTemplate(transactions);
-    this.readOnly.setReadOnly(true);
   }
 
   /**
@@ -137,14 +133,13 @@ public class RunRepository {
    * #LABEL_WINDOW} runs that match the job and states, and asks the planner (index and all) only
    * for what lies beyond them, when fewer than a page of those carried the labels.
    *
-   * <p>The statements are planned for their values, never with a generic plan of a prepared
-   * statement: whether a state, job or label is rare decides the plan.
+   * <p>The statements are planned for their values ({@link CustomPlans}), never with a generic plan
+   * of a prepared statement: whether a state, job or label is rare decides the plan.
    */
   public List<Run> list(RunFilter filter, PageCursor after, int limit) {
     RunListSql sql = new RunListSql(filter, json);
-    return readOnly.execute(
-        status -> {
-          jdbc.sql("set local plan_cache_mode = force_custom_plan").update();
+    return CustomPlans.during(
+        () -> {
           if (!sql.hasLabels()) {
             return runs(sql.page(after, limit));
           }
