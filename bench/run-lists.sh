@@ -4,104 +4,36 @@
 #
 #   bench/run-lists.sh [JAR]          # default: control-plane/target/control-plane.jar
 #
-# The database is LISTS_DB (default sparkgate_lists) on the local PostgreSQL cluster at
-# 127.0.0.1:5432 (Debian's: pg_ctlcluster 15 main start), owned by the role sparkgate_bench; the
-# script creates both, run as root (it uses `su postgres` for that). The service's Flyway migrates
-# the schema, then bench/seed-runs.sql fills it with LISTS_RUNS runs (default 1,000,000, about
-# 80 s) unless it holds them already. So one database serves the code before and after a change:
-# run the old jar first (a database migrated by newer code is refused by older code; LISTS_FRESH=1
-# starts over).
-#
-# The service runs with the simulated Spark backend and a static admin token, as fuzz/run.sh does,
-# and talks to the database without TLS (on loopback it would only add encryption to both sides
-# of the comparison); while it runs, a loop keeps the instance bench-peer (owner of the seeded live
-# runs) heartbeating. Every shape is warmed up for 2 s in a first pass, then for LISTS_WARMUP
-# right before it is measured.
+# The database and the service are bench/lib/runs-db.sh's (1,000,000 runs, simulated backend):
+# run the old jar first, then the new one on the same database. Every shape is warmed up for 2 s
+# in a first pass, then for LISTS_WARMUP right before it is measured.
 #
 # LISTS_EXPLAIN=1 also writes the plan of every statement the service runs while it answers each
 # shape once, and of its supervision loop, with EXPLAIN (ANALYZE, BUFFERS) through auto_explain:
 # the plans land in the server log and are copied to $LISTS_OUT/plans.log (default target/lists).
-# Other settings: LISTS_DURATION (10s), LISTS_WARMUP (3s), LISTS_CONNECTIONS (4), LISTS_PORT.
+# Other settings: LISTS_DURATION (10s), LISTS_WARMUP (3s), LISTS_CONNECTIONS (4), LISTS_PORT, and
+# the lib's BENCH_DB, BENCH_RUNS, BENCH_FRESH (LISTS_DB, LISTS_RUNS, LISTS_FRESH still work).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 jar="${1:-control-plane/target/control-plane.jar}"
-db="${LISTS_DB:-sparkgate_lists}"
-runs="${LISTS_RUNS:-1000000}"
 duration="${LISTS_DURATION:-10s}"
 warmup="${LISTS_WARMUP:-3s}"
 connections="${LISTS_CONNECTIONS:-4}"
 out="${LISTS_OUT:-target/lists}"
 port="${LISTS_PORT:-18093}"
-password=sparkgate-bench
 pg_log=/var/log/postgresql/postgresql-15-main.log
 [[ -f $jar ]] || { echo "run-lists: no $jar; build it: ./mvnw -B -q -DskipTests package" >&2; exit 2; }
 command -v wrk > /dev/null || { echo "run-lists: needs wrk (apt-get install -y wrk)" >&2; exit 2; }
 mkdir -p "$out"
+source bench/lib/runs-db.sh
+trap bench_cleanup EXIT
+token="$bench_token"
+db="$bench_db"
 
-as_postgres() { su postgres -c 'psql -X -q -At -v ON_ERROR_STOP=1'; } # SQL on stdin
-sql() { PGPASSWORD=$password psql -X -q -At -v ON_ERROR_STOP=1 -h 127.0.0.1 -U sparkgate_bench "$db" "$@"; }
-
-if [[ ${LISTS_FRESH:-0} == 1 ]]; then
-  echo "drop database if exists $db" | as_postgres
-fi
-as_postgres << SQL
-do \$\$ begin create role sparkgate_bench login password '$password';
-exception when duplicate_object then null; end \$\$;
-SQL
-if [[ -z $(echo "select 1 from pg_database where datname = '$db'" | as_postgres) ]]; then
-  echo "create database $db owner sparkgate_bench" | as_postgres
-fi
-
-work="$(mktemp -d)"
-token="bench-$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')"
-hash="$(printf '%s' "$token" | sha256sum | cut -d' ' -f1)"
-service=""
-heartbeat=""
-stop_service() {
-  [[ -n $service ]] && { kill "$service" 2> /dev/null; wait "$service" 2> /dev/null || true; }
-  service=""
-}
-cleanup() {
-  stop_service
-  [[ -n $heartbeat ]] && kill "$heartbeat" 2> /dev/null
-  echo "alter database $db reset all" | as_postgres > /dev/null 2>&1 || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-start_service() {
-  java -Xmx1g -jar "$jar" --server.port="$port" --sparkgate.work-dir="$work" \
-    --spring.datasource.url="jdbc:postgresql://127.0.0.1:5432/$db?sslmode=disable" \
-    --spring.datasource.username=sparkgate_bench --spring.datasource.password="$password" \
-    --sparkgate.spark.backend=simulated --sparkgate.catalog.bootstrap-dir=none \
-    --sparkgate.catalog.artifact-locations=/opt/bench --logging.level.io.sparkgate=WARN \
-    "--sparkgate.security.tokens[0].name=bench" "--sparkgate.security.tokens[0].role=admin" \
-    "--sparkgate.security.tokens[0].sha256=$hash" >> "$work/service.log" 2>&1 &
-  service=$!
-  for _ in $(seq 180); do
-    java scripts/Ready.java "http://127.0.0.1:$port/actuator/health/readiness" 2> /dev/null && return
-    kill -0 "$service" 2> /dev/null || { cat "$work/service.log" >&2; exit 1; }
-    sleep 1
-  done
-  echo "run-lists: the service did not get ready" >&2
-  exit 1
-}
-
-start_service
-stored="$(sql -c 'select count(*) from run')"
-if (( stored < runs )); then
-  [[ $stored == 0 ]] || { echo "run-lists: $db holds $stored runs, not $runs; LISTS_FRESH=1" >&2; exit 2; }
-  echo "Seeding $runs runs into $db ..."
-  sql -v runs="$runs" -f bench/seed-runs.sql > "$out/seed.log"
-  cat "$out/seed.log"
-fi
-(while true; do
-   sql -c "update instance set heartbeat_seq = heartbeat_seq + 1, heartbeat_at = now()
-           where id = 'bench-peer'" > /dev/null 2>&1 || true
-   sleep 2
- done) &
-heartbeat=$!
+bench_db_prepare
+bench_service_start
+bench_seed
 
 # A cursor as the service encodes it (PageCursor): base64url of "<epoch s>.<nanos>:<id>".
 cursor_at() { # WHERE-clause, offset
@@ -159,7 +91,7 @@ shapes=(
 url() { echo "http://127.0.0.1:$port/api/v1/runs${1:+?$1}"; }
 
 if [[ ${LISTS_EXPLAIN:-0} == 1 ]]; then
-  stop_service
+  bench_service_stop
   as_postgres << SQL
 alter database $db set session_preload_libraries = 'auto_explain';
 alter database $db set auto_explain.log_min_duration = 0;
@@ -167,7 +99,7 @@ alter database $db set auto_explain.log_analyze = on;
 alter database $db set auto_explain.log_buffers = on;
 SQL
   from_line=$(( $(wc -l < "$pg_log") + 1 ))
-  start_service
+  bench_service_start
   for shape in "${shapes[@]}"; do
     curl -s -o /dev/null -H "Authorization: Bearer $token" "$(url "${shape#*|}")"
   done
@@ -179,17 +111,11 @@ SQL
   sleep 3 # a few supervision passes and a metrics refresh
   tail -n +"$from_line" "$pg_log" |
     awk -v who="sparkgate_bench@$db" '/^20[0-9][0-9]-/ { keep = index($0, who) > 0 } keep' > "$out/plans.log"
-  stop_service
+  bench_service_stop
   echo "alter database $db reset all" | as_postgres
   echo "Plans of $(grep -c 'duration:' "$out/plans.log") statements in $out/plans.log"
-  start_service
+  bench_service_start
 fi
-
-ms() { # wrk's 1.23ms / 512.00us / 1.02s / 2.00m in milliseconds
-  awk -v v="$1" 'BEGIN {
-    if (v ~ /us$/) printf "%.1f", v / 1000; else if (v ~ /ms$/) printf "%.1f", v + 0;
-    else if (v ~ /m$/) printf "%.0f", v * 60000; else printf "%.0f", v * 1000 }'
-}
 
 # Every shape answers, and the JIT has seen them all before anything is measured.
 for shape in "${shapes[@]}"; do
