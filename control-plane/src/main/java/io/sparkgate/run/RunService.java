@@ -163,6 +163,12 @@ public class RunService {
         .orElseThrow(() -> new SparkgateException(ErrorKind.RUN_NOT_FOUND, "No run " + id + "."));
   }
 
+  /** A run with its attempts, read together. */
+  public RunRepository.WithAttempts getWithAttempts(UUID id) {
+    return runs.findWithAttempts(id)
+        .orElseThrow(() -> new SparkgateException(ErrorKind.RUN_NOT_FOUND, "No run " + id + "."));
+  }
+
   public List<Attempt> attempts(UUID id) {
     return runs.findAttempts(id);
   }
