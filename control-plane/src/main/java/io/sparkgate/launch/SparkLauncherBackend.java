@@ -105,6 +105,9 @@ public class SparkLauncherBackend implements SparkBackend {
     if (System.getenv("JAVA_HOME") == null) {
       env.put("JAVA_HOME", System.getProperty("java.home"));
     }
+    if (spec.metricsToken() != null) {
+      env.put(LaunchSpec.METRICS_TOKEN_ENV, spec.metricsToken());
+    }
     SparkLauncher launcher =
         new SparkLauncher(env)
             .setSparkHome(home.toString())
@@ -122,7 +125,6 @@ public class SparkLauncherBackend implements SparkBackend {
     launcher.setConf(LaunchSpec.ATTEMPT_CONF, Integer.toString(spec.attempt()));
     if (spec.metricsToken() != null) {
       launcher.setConf(LaunchSpec.METRICS_URL_CONF, spec.metricsUrl());
-      launcher.setConf(LaunchSpec.METRICS_TOKEN_CONF, spec.metricsToken());
     }
     String scratch = spec.scratchDir().toAbsolutePath().toString();
     launcher.setConf("spark.local.dir", scratch);

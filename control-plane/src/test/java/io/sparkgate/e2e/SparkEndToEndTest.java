@@ -3,9 +3,12 @@ package io.sparkgate.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.sparkgate.launch.LaunchSpec;
 import io.sparkgate.testing.Api;
 import io.sparkgate.testing.BuiltJobs;
+import io.sparkgate.testing.ProcessTable;
 import io.sparkgate.testing.TestDatabase;
+import io.sparkgate.testing.TestSecrets;
 import io.sparkgate.testing.TestTokens;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -13,6 +16,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -42,6 +46,8 @@ class SparkEndToEndTest {
   static final Duration SPARK_RUN = Duration.ofSeconds(180);
   // Far above the few hundred KiB an ordinary demo run logs, far below what printBytes can print.
   static final long MAX_LOG_BYTES = 2 << 20;
+  // Spark's event log of every run: the conf it records is the conf Spark's UI shows.
+  static final Path EVENT_LOGS = Path.of("target/test-work/spark/event-logs").toAbsolutePath();
 
   @DynamicPropertySource
   static void database(DynamicPropertyRegistry registry) {
@@ -54,7 +60,8 @@ class SparkEndToEndTest {
   Api api;
 
   @BeforeEach
-  void registerDemo() {
+  void registerDemo() throws Exception {
+    Files.createDirectories(EVENT_LOGS);
     api = new Api(port);
     String jar = BuiltJobs.jar();
     Api.Response response =
@@ -70,10 +77,12 @@ class SparkEndToEndTest {
                             "sleep": {"type": "int", "default": 0, "min": 0},
                             "failWith": {"type": "string", "default": ""},
                             "printBytes": {"type": "int", "default": 0, "min": 0}},
-             "sparkConf": {"spark.sql.shuffle.partitions": "2"},
+             "sparkConf": {"spark.sql.shuffle.partitions": "2",
+                           "spark.eventLog.enabled": "true", "spark.eventLog.dir": "%s",
+                           "spark.eventLog.compress": "false"},
              "timeoutSeconds": 600}
             """
-                .formatted(jar));
+                .formatted(jar, EVENT_LOGS.toUri()));
     assertThat(response.status()).isIn(200, 201);
   }
 
@@ -151,10 +160,11 @@ class SparkEndToEndTest {
   }
 
   @Test
-  void cancellingARunningJobLeavesNoDriverBehind() {
+  void cancellingARunningJobLeavesNoDriverBehind() throws Exception {
     UUID runId = submit("{\"date\": \"2024-03-15\", \"sleep\": 600}");
     awaitRunningDriver(runId);
     assertThat(driversOf(runId)).isNotEmpty();
+    assertTheMetricsSecretIsOnlyInTheDriversEnvironment(runId);
 
     Api.Response cancel = api.post("/api/v1/runs/" + runId + "/cancel", null);
     assertThat(cancel.status()).isEqualTo(202);
@@ -276,6 +286,33 @@ class SparkEndToEndTest {
     assertThat(
             api.get("/api/v1/runs/" + runId + "/log?tail=100").json().get("droppedBytes").asLong())
         .isPositive();
+  }
+
+  /**
+   * While the driver runs: its metrics secret is in its environment, which only its user can read,
+   * and in no process's command line, which every local user can; it is not in the conf that
+   * Spark's event log (and UI) shows either, and the job has reported its metrics with it.
+   */
+  void assertTheMetricsSecretIsOnlyInTheDriversEnvironment(UUID runId) throws Exception {
+    String secret =
+        ProcessTable.environmentVariable(driversOf(runId).get(0), LaunchSpec.METRICS_TOKEN_ENV)
+            .orElseThrow();
+    TestSecrets.remember(secret);
+    assertThat(secret).hasSize(43);
+    assertThat(ProcessTable.commandLinesContaining(secret)).isEmpty();
+    JsonNode run = api.get("/api/v1/runs/" + runId).json();
+    assertThat(run.at("/metrics/rows_read").asInt()).isEqualTo(1000);
+    String appId = run.at("/attempts/0/sparkAppId").asString();
+    // Spark 4 writes a directory of rolled files per application: eventlog_v2_<appId>/events_*.
+    StringBuilder eventLog = new StringBuilder();
+    try (Stream<Path> files = Files.walk(EVENT_LOGS.resolve("eventlog_v2_" + appId))) {
+      for (Path file : files.filter(Files::isRegularFile).toList()) {
+        eventLog.append(Files.readString(file));
+      }
+    }
+    assertThat(eventLog.toString())
+        .contains("SparkListenerEnvironmentUpdate", LaunchSpec.RUN_ID_CONF)
+        .doesNotContain(secret, LaunchSpec.METRICS_TOKEN_ENV, "metricsToken");
   }
 
   void awaitRunningDriver(UUID runId) {
