@@ -19,9 +19,11 @@ import org.springframework.security.web.firewall.RequestRejectedHandler;
 import org.springframework.security.web.firewall.StrictHttpFirewall;
 
 /**
- * Who may call what. Public: health probes and the OpenAPI document with its UI. Viewers read;
- * operators also submit and cancel runs; admins also manage jobs. Everything else under /actuator
- * needs a token. Errors are problem documents: 401 with a WWW-Authenticate challenge, 403.
+ * Who may call what. Public: health probes (their status; the components and details only with a
+ * token, see management.endpoint.health in application.yml) and the OpenAPI document with its UI.
+ * Viewers read; operators also submit and cancel runs; admins also manage jobs. Everything else
+ * under /actuator needs a token. Errors are problem documents: 401 with a WWW-Authenticate
+ * challenge, 403.
  */
 @Configuration(proxyBeanMethods = false)
 @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
