@@ -136,8 +136,6 @@ class EmbeddedModeTest {
                   .query(Integer.class)
                   .single())
           .isZero();
-      assertThat(Files.readString(workDir.resolve("postgres/pg_hba.conf")))
-          .doesNotContainPattern("(?m)^[^#]*\\btrust\\b");
     }
   }
 
@@ -151,6 +149,10 @@ class EmbeddedModeTest {
     String superuserPassword =
         assertOwnerOnlySecret(workDir.resolve("postgres-superuser.password"));
     assertOwnerOnlySecret(workDir.resolve("postgres.password"));
+    assertThat(Files.readString(workDir.resolve("postgres/pg_hba.conf")))
+        .doesNotContainPattern("(?m)^[^#]*\\btrust\\b")
+        .containsPattern("(?m)^local +all +all +scram-sha-256")
+        .containsPattern("(?m)^host +all +all +127.0.0.1/32 +scram-sha-256");
     for (String role : List.of("sparkgate", "postgres")) {
       for (String database : List.of("sparkgate", "postgres")) {
         assertThatThrownBy(() -> connect(port, role, database, null))
