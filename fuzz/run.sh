@@ -43,7 +43,10 @@ for _ in $(seq 120); do
   sleep 1
 done
 
-args=(run "http://127.0.0.1:$port/v3/api-docs" --checks all --max-examples "$examples"
+# use_after_free is left out: DELETE /api/v1/tokens/{id} (the API's only DELETE) revokes a token
+# and its record stays readable on purpose, for audit. The CLI's --checks outranks the config file.
+args=(run "http://127.0.0.1:$port/v3/api-docs" --checks all --exclude-checks use_after_free
+      --max-examples "$examples"
       --workers 1 --request-timeout 20 --report junit --report-dir target/fuzz)
 [[ -n ${FUZZ_SEED:-} ]] && args+=(--seed "$FUZZ_SEED")
 status=0

@@ -52,7 +52,16 @@ public class CatalogService {
           .check(definition.appResource())
           .ifPresent(reason -> violations.add(new Violation("appResource", reason)));
     }
+    violations.addAll(SparkConfPolicy.checkJobConf(definition.sparkConfOrEmpty(), artifacts));
     if (!violations.isEmpty()) {
+      // Only the conf policy's violations carry a group: when they are all there is, the answer
+      // says so with its own kind; otherwise the definition is invalid, and all are listed.
+      if (violations.stream().allMatch(v -> v.group() != null)) {
+        throw SparkgateException.withViolations(
+            ErrorKind.DISALLOWED_SPARK_CONF,
+            "The job sets Spark conf the conf policy refuses.",
+            violations);
+      }
       throw SparkgateException.withViolations(
           ErrorKind.INVALID_JOB_DEFINITION, "The job definition is not valid.", violations);
     }
@@ -151,6 +160,19 @@ public class CatalogService {
               + version.version()
               + " has an appResource outside the configured artifact locations; an admin must"
               + " register a new version.");
+    }
+    // Registered under an earlier conf policy or wider locations: the same check as registration.
+    List<Violation> conf =
+        SparkConfPolicy.checkJobConf(version.definition().sparkConfOrEmpty(), artifacts);
+    if (!conf.isEmpty()) {
+      throw SparkgateException.withViolations(
+          ErrorKind.DISALLOWED_SPARK_CONF,
+          "Job "
+              + name
+              + " version "
+              + version.version()
+              + " sets Spark conf the conf policy refuses; an admin must register a new version.",
+          conf);
     }
     return version;
   }

@@ -54,11 +54,18 @@ public record JobDefinition(
                     + " literal ${. Each element is one argv entry: no shell is involved.")
         List<String> args,
     @Schema(description = "Typed parameters, by name.") Map<String, ParameterSpec> parameters,
-    @Schema(description = "Default Spark conf of every run.") Map<String, String> sparkConf,
     @Schema(
             description =
-                "Spark conf keys a run may override; a trailing .* allows a prefix. The built-in"
-                    + " deny list always wins.")
+                "Default Spark conf of every run, within the conf policy: spark.jars,"
+                    + " spark.files, spark.archives and spark.submit.pyFiles only with entries"
+                    + " under the artifact locations; nothing else that loads code or files,"
+                    + " passes JVM options, names a class or decides where the application runs.")
+        Map<String, String> sparkConf,
+    @Schema(
+            description =
+                "Spark conf keys a run may override; a trailing .* allows a prefix. The conf"
+                    + " policy always wins: an entry may not name a refused key, and a prefix"
+                    + " never unlocks one.")
         List<String> allowedSparkConf,
     @Schema(description = "Spark master URL; defaults to the service's.", example = "local[2]")
         String master,

@@ -17,11 +17,11 @@ public final class JobDefinitionValidator {
   private static final Pattern PARAMETER_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,63}");
   private static final Pattern CLASS_NAME =
       Pattern.compile("([A-Za-z_$][A-Za-z0-9_$]*\\.)*[A-Za-z_$][A-Za-z0-9_$]*");
-  private static final Pattern CONF_KEY = Pattern.compile("[A-Za-z0-9_.\\-]{1,256}");
   private static final Pattern MASTER =
       Pattern.compile("local(\\[(\\*|\\d{1,4})(,\\d{1,4})?])?|(spark|k8s|mesos)://\\S{1,250}|yarn");
 
   static final int MAX_ARGS = 256;
+  static final int MAX_CONF_VALUE = 4096;
   static final int MAX_PARAMETERS = 100;
   static final int MAX_TIMEOUT_SECONDS = 7 * 24 * 3600;
 
@@ -61,38 +61,18 @@ public final class JobDefinitionValidator {
           v.addAll(ParameterBinder.checkSpec(name, spec));
         });
     checkArgs(d, parameters, v);
+    // Which keys a job may set is the conf policy's to say (CatalogService); here only the form.
     d.sparkConfOrEmpty()
         .forEach(
             (key, value) -> {
-              if (!CONF_KEY.matcher(key).matches()) {
-                v.add(new Violation("sparkConf." + key, "is not a valid Spark conf key"));
-              } else if (key.startsWith(SparkConfPolicy.RESERVED_PREFIX)
-                  || key.equals("spark.master")
-                  || key.startsWith("spark.submit.")) {
+              if (value == null || value.length() > MAX_CONF_VALUE) {
                 v.add(
                     new Violation(
                         "sparkConf." + key,
-                        "is set by Sparkgate (use the master and deployMode fields)"));
-              }
-              if (value == null || value.length() > 4096) {
-                v.add(new Violation("sparkConf." + key, "value must be 0 to 4096 characters"));
+                        "value must be 0 to " + MAX_CONF_VALUE + " characters"));
               }
             });
-    List<String> allowed = d.allowedSparkConfOrEmpty();
-    for (String entry : allowed) {
-      String key =
-          entry == null
-              ? ""
-              : entry.endsWith(".*") ? entry.substring(0, entry.length() - 2) : entry;
-      if (!CONF_KEY.matcher(key).matches() || !key.startsWith("spark.")) {
-        v.add(new Violation("allowedSparkConf", "'" + entry + "' is not a spark.* key or prefix"));
-      } else if (!entry.endsWith(".*") && SparkConfPolicy.isDenied(key)) {
-        v.add(
-            new Violation(
-                "allowedSparkConf",
-                "'" + entry + "' is on the built-in deny list and never allowed"));
-      }
-    }
+    v.addAll(SparkConfPolicy.checkAllowList(d.allowedSparkConfOrEmpty()));
     if (d.master() != null && !MASTER.matcher(d.master()).matches()) {
       v.add(new Violation("master", "must be local[...], spark://, k8s://, mesos:// or yarn"));
     }

@@ -42,9 +42,22 @@ public record SparkgateProperties(
    *
    * @param tokens the API tokens: a name (recorded as the actor of what it does), a role (viewer,
    *     operator, admin) and the SHA-256 of the token in hex, never the token itself. With none,
-   *     the service creates an admin token on first start in {@code <workDir>/admin.token}.
+   *     the service creates an admin token on first start in {@code <workDir>/admin.token}. Tokens
+   *     created through {@code /api/v1/tokens} are kept in the database and work besides these.
+   * @param jwt how JWTs from an identity provider map to callers; the provider itself is set with
+   *     Spring Boot's {@code spring.security.oauth2.resourceserver.jwt.*} properties
    */
-  public record Security(@DefaultValue({}) java.util.List<@Valid Token> tokens) {
+  public record Security(
+      @DefaultValue({}) java.util.List<@Valid Token> tokens, @DefaultValue @Valid Jwt jwt) {
+
+    /**
+     * Single sign-on.
+     *
+     * @param rolesClaim the claim holding the caller's roles: viewer, operator or admin (a string
+     *     or a list; the highest wins). Keycloak puts realm roles under {@code realm_access.roles}:
+     *     map them to a top-level claim, or name a dotted path here.
+     */
+    public record Jwt(@DefaultValue("roles") @NotBlank String rolesClaim) {}
 
     /** One API token, as configured. */
     public record Token(

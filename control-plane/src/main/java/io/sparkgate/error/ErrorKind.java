@@ -14,6 +14,7 @@ public enum ErrorKind {
   JOB_NOT_FOUND(404, "job-not-found", "Job not found"),
   JOB_VERSION_NOT_FOUND(404, "job-version-not-found", "Job version not found"),
   ATTEMPT_NOT_FOUND(404, "attempt-not-found", "Attempt not found"),
+  TOKEN_NOT_FOUND(404, "token-not-found", "API token not found"),
   NOT_FOUND(404, "not-found", "Not found"),
   METHOD_NOT_ALLOWED(405, "method-not-allowed", "Method not allowed"),
   NOT_ACCEPTABLE(406, "not-acceptable", "Not acceptable"),

@@ -1,5 +1,6 @@
 package io.sparkgate.error;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import java.util.List;
 import java.util.Map;
 
@@ -38,6 +39,17 @@ public class SparkgateException extends RuntimeException {
     return properties;
   }
 
-  /** One invalid field of a request. */
-  public record Violation(String field, String message) {}
+  /**
+   * One invalid field of a request.
+   *
+   * @param group for a Spark conf key the conf policy refuses, why (the policy's group, such as
+   *     {@code class-name}); null otherwise
+   */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record Violation(String field, String message, String group) {
+
+    public Violation(String field, String message) {
+      this(field, message, null);
+    }
+  }
 }

@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -52,6 +53,12 @@ public class SparkLauncherBackend implements SparkBackend {
   // left behind may hold its output open, and the exit must not wait for that forever.
   private static final Duration LOG_DRAIN_GRACE = Duration.ofSeconds(30);
   private static final Field CHILD_PROC = childProcField();
+
+  /** What submitting to a standalone master in cluster mode adds (see submitToCluster). */
+  static final Map<String, String> CLUSTER_SUBMIT_CONF =
+      Map.of(
+          "spark.master.rest.enabled", "true",
+          "spark.standalone.submit.waitAppCompletion", "false");
 
   private final SparkgateProperties properties;
   private final Clock clock;
@@ -120,18 +127,7 @@ public class SparkLauncherBackend implements SparkBackend {
     if (spec.mainClass() != null) {
       launcher.setMainClass(spec.mainClass());
     }
-    spec.sparkConf().forEach(launcher::setConf);
-    launcher.setConf(LaunchSpec.RUN_ID_CONF, spec.runId().toString());
-    launcher.setConf(LaunchSpec.ATTEMPT_CONF, Integer.toString(spec.attempt()));
-    if (spec.metricsToken() != null) {
-      launcher.setConf(LaunchSpec.METRICS_URL_CONF, spec.metricsUrl());
-    }
-    String scratch = spec.scratchDir().toAbsolutePath().toString();
-    launcher.setConf("spark.local.dir", scratch);
-    launcher.setConf(SparkLauncher.DRIVER_EXTRA_JAVA_OPTIONS, "-Djava.io.tmpdir=" + scratch);
-    if (spec.master().startsWith("yarn")) {
-      launcher.setConf("spark.yarn.tags", "sparkgate-run-" + spec.runId());
-    }
+    launchConf(spec).forEach(launcher::setConf);
     launcher.addAppArgs(spec.args().toArray(String[]::new));
 
     if (StandaloneClusterDriver.applies(spec.master(), spec.deployMode())) {
@@ -172,6 +168,40 @@ public class SparkLauncherBackend implements SparkBackend {
   }
 
   /**
+   * The conf an attempt is launched with: the run's, then Sparkgate's own keys over it, so that
+   * ours win even if the conf policy (which refuses every one of them) ever let one through.
+   */
+  static Map<String, String> launchConf(LaunchSpec spec) {
+    Map<String, String> conf = new LinkedHashMap<>(spec.sparkConf());
+    conf.putAll(serviceConf(spec));
+    return conf;
+  }
+
+  /**
+   * The conf Sparkgate sets on every application, over the run's: the run's identity, where its
+   * driver reports metrics (not the secret it reports with, which is in its environment), and its
+   * scratch space (Spark's local dir and the driver's temporary directory). The app name, master,
+   * deploy mode, resource and main class are set through the launcher's own arguments, which
+   * spark-submit prefers to conf.
+   */
+  static Map<String, String> serviceConf(LaunchSpec spec) {
+    Map<String, String> conf = new LinkedHashMap<>();
+    conf.put(LaunchSpec.RUN_ID_CONF, spec.runId().toString());
+    conf.put(LaunchSpec.ATTEMPT_CONF, Integer.toString(spec.attempt()));
+    if (spec.metricsToken() != null) {
+      // The secret itself goes in the environment (LaunchSpec.METRICS_TOKEN_ENV), never in conf.
+      conf.put(LaunchSpec.METRICS_URL_CONF, spec.metricsUrl());
+    }
+    String scratch = spec.scratchDir().toAbsolutePath().toString();
+    conf.put("spark.local.dir", scratch);
+    conf.put(SparkLauncher.DRIVER_EXTRA_JAVA_OPTIONS, "-Djava.io.tmpdir=" + scratch);
+    if (spec.master().startsWith("yarn")) {
+      conf.put("spark.yarn.tags", "sparkgate-run-" + spec.runId());
+    }
+    return conf;
+  }
+
+  /**
    * Copies the driver's output (stdout with stderr merged) into its capped log on a daemon thread
    * of its own; the future completes when the output has ended and the log is in its final form.
    */
@@ -201,8 +231,7 @@ public class SparkLauncherBackend implements SparkBackend {
    */
   private DriverHandle submitToCluster(
       SparkLauncher launcher, LaunchSpec spec, DriverObserver observer) throws LaunchException {
-    launcher.setConf("spark.master.rest.enabled", "true");
-    launcher.setConf("spark.standalone.submit.waitAppCompletion", "false");
+    CLUSTER_SUBMIT_CONF.forEach(launcher::setConf);
     try {
       Process submit = launcher.launch();
       if (!submit.waitFor(properties.spark().stopGrace().toSeconds() + 120, TimeUnit.SECONDS)) {

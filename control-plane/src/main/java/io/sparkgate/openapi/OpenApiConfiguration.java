@@ -1,5 +1,6 @@
 package io.sparkgate.openapi;
 
+import io.sparkgate.catalog.SparkConfPolicy;
 import io.sparkgate.run.RunService;
 import io.swagger.v3.oas.models.OpenAPI;
 import io.swagger.v3.oas.models.headers.Header;
@@ -14,6 +15,9 @@ import io.swagger.v3.oas.models.media.Schema;
 import io.swagger.v3.oas.models.media.StringSchema;
 import io.swagger.v3.oas.models.responses.ApiResponse;
 import io.swagger.v3.oas.models.responses.ApiResponses;
+import java.util.Arrays;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.springdoc.core.customizers.OpenApiCustomizer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -28,7 +32,8 @@ public class OpenApiConfiguration {
   static final String PROBLEM = "ProblemDetail";
 
   private static final java.util.List<String> STRICT_BODIES =
-      java.util.List.of("JobDefinition", "ParameterSpec", "RetryPolicy", "SubmitRunBody");
+      java.util.List.of(
+          "JobDefinition", "ParameterSpec", "RetryPolicy", "SubmitRunBody", "CreateTokenBody");
 
   @Bean
   OpenAPI sparkgateOpenApi() {
@@ -51,14 +56,16 @@ public class OpenApiConfiguration {
                         .type(io.swagger.v3.oas.models.security.SecurityScheme.Type.HTTP)
                         .scheme("bearer")
                         .description(
-                            "An API token: viewer (read), operator (runs), admin (jobs).")))
+                            "A configured or managed API token, or a JWT from the identity"
+                                + " provider: viewer (read), operator (runs), admin (jobs,"
+                                + " tokens).")))
         .addSecurityItem(
             new io.swagger.v3.oas.models.security.SecurityRequirement().addList("bearer"));
   }
 
   /**
    * Every operation documents the errors any request can meet: 400, 401 (with its challenge), 403,
-   * 406 and 500, and, with a body, 413 and 415. All of them are problem documents.
+   * 406, 500 and 503, and, with a body, 413 and 415. All of them are problem documents.
    */
   @Bean
   OpenApiCustomizer problemResponses() {
@@ -100,6 +107,11 @@ public class OpenApiConfiguration {
                             standard(responses, "403", "The token's role may not do this");
                             standard(responses, "406", "No acceptable representation");
                             standard(responses, "500", "Unexpected error (logged)");
+                            standard(
+                                responses,
+                                "503",
+                                "The database is unreachable (the token or the request could not"
+                                    + " be served); retry later");
                             if (operation.getRequestBody() != null) {
                               standard(responses, "413", "Request body too large");
                               standard(responses, "415", "The body must be application/json");
@@ -123,6 +135,16 @@ public class OpenApiConfiguration {
     ObjectSchema violation = new ObjectSchema();
     violation.addProperty("field", new StringSchema().description("The offending field"));
     violation.addProperty("message", new StringSchema().description("What is wrong with it"));
+    violation.addProperty(
+        "group",
+        new StringSchema()
+            .description(
+                "For a Spark conf key the conf policy refuses, why: one of "
+                    + Stream.concat(
+                            Arrays.stream(SparkConfPolicy.Group.values())
+                                .map(SparkConfPolicy.Group::slug),
+                            Stream.of(SparkConfPolicy.NOT_ALLOWED_BY_JOB))
+                        .collect(Collectors.joining(", "))));
     ObjectSchema schema = new ObjectSchema();
     schema.description("An RFC 9457 problem document.");
     schema.addProperty(

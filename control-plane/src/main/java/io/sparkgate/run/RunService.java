@@ -276,15 +276,11 @@ public class RunService {
     if (overrides.size() > MAX_CONF_OVERRIDES) {
       violations.add(new Violation("sparkConf", "at most " + MAX_CONF_OVERRIDES + " keys"));
     }
+    violations.addAll(
+        SparkConfPolicy.checkOverrides(definition.allowedSparkConfOrEmpty(), overrides));
     overrides.forEach(
         (key, value) -> {
-          if (SparkConfPolicy.isDenied(key)) {
-            violations.add(
-                new Violation(
-                    "sparkConf." + key, "is on the built-in deny list and never allowed"));
-          } else if (!SparkConfPolicy.allows(definition.allowedSparkConfOrEmpty(), key)) {
-            violations.add(new Violation("sparkConf." + key, "is not allowed by this job"));
-          } else if (value == null || value.length() > MAX_CONF_VALUE) {
+          if (value == null || value.length() > MAX_CONF_VALUE) {
             violations.add(
                 new Violation(
                     "sparkConf." + key, "value must be 0 to " + MAX_CONF_VALUE + " chars"));

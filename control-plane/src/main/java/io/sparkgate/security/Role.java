@@ -8,8 +8,13 @@ public enum Role {
   VIEWER,
   /** And submit and cancel runs. */
   OPERATOR,
-  /** And create, change, enable and disable jobs. */
+  /** And create, change, enable and disable jobs, and manage API tokens. */
   ADMIN;
+
+  /** The role as the API and the configuration spell it: viewer, operator, admin. */
+  public String id() {
+    return name().toLowerCase(Locale.ROOT);
+  }
 
   public String authority() {
     return "ROLE_" + name();

@@ -5,16 +5,22 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.sparkgate.testing.Api;
 import io.sparkgate.testing.FakeBackendTest;
+import io.sparkgate.testing.TestJwts;
+import io.sparkgate.testing.TestSecrets;
 import io.sparkgate.testing.TestTokens;
 import java.net.URI;
 import java.net.http.HttpRequest;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.function.BiFunction;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** Every endpoint against anonymous, viewer, operator and admin callers. */
+/**
+ * Every endpoint against anonymous callers and each role held through a configured token, a managed
+ * token and a JWT.
+ */
 class RoleMatrixTest extends FakeBackendTest {
 
   enum Need {
@@ -73,18 +79,56 @@ class RoleMatrixTest extends FakeBackendTest {
             "GET /actuator/health/readiness",
             Need.PUBLIC,
             (api, t) -> api.get("/actuator/health/readiness")),
-        new Endpoint("GET /v3/api-docs", Need.PUBLIC, (api, t) -> api.get("/v3/api-docs")));
+        new Endpoint("GET /v3/api-docs", Need.PUBLIC, (api, t) -> api.get("/v3/api-docs")),
+        new Endpoint("GET /tokens", Need.ADMIN, (api, t) -> api.get("/api/v1/tokens")),
+        new Endpoint(
+            "GET /tokens/{id}",
+            Need.ADMIN,
+            (api, t) -> api.get("/api/v1/tokens/" + UUID.randomUUID())),
+        new Endpoint(
+            "POST /tokens",
+            Need.ADMIN,
+            (api, t) -> {
+              Api.Response created =
+                  api.post("/api/v1/tokens", "{\"name\": \"m-" + t + "\", \"role\": \"viewer\"}");
+              if (created.status() == 201) {
+                TestSecrets.remember(created.text("token"));
+              }
+              return created;
+            }),
+        new Endpoint(
+            "DELETE /tokens/{id}",
+            Need.ADMIN,
+            (api, t) -> api.delete("/api/v1/tokens/" + UUID.randomUUID())));
+  }
+
+  record Caller(String name, String token, int level) {}
+
+  /** Every kind of credential at every role: configured and managed API tokens, and JWTs. */
+  List<Caller> callers() {
+    List<Caller> callers = new ArrayList<>();
+    callers.add(new Caller("anonymous", null, 0));
+    callers.add(new Caller("viewer", TestTokens.VIEWER, 1));
+    callers.add(new Caller("operator", TestTokens.OPERATOR, 2));
+    callers.add(new Caller("admin", TestTokens.ADMIN, 3));
+    String[] roles = {"viewer", "operator", "admin"};
+    for (int level = 1; level <= 3; level++) {
+      String role = roles[level - 1];
+      Api.Response managed =
+          api.post(
+              "/api/v1/tokens", "{\"name\": \"matrix-" + role + "\", \"role\": \"" + role + "\"}");
+      TestSecrets.remember(managed.text("token"));
+      callers.add(new Caller("managed-" + role, managed.text("token"), level));
+      callers.add(new Caller("jwt-" + role, TestJwts.token("sso-" + role, List.of(role)), level));
+    }
+    // A JWT with no Sparkgate role is authenticated but reaches only the public endpoints.
+    callers.add(new Caller("jwt-without-role", TestJwts.token("sso-none", List.of("other")), 0));
+    return callers;
   }
 
   @Test
   void eachRoleGetsExactlyWhatItMay() {
-    record Caller(String name, String token, int level) {}
-    List<Caller> callers =
-        List.of(
-            new Caller("anonymous", null, 0),
-            new Caller("viewer", TestTokens.VIEWER, 1),
-            new Caller("operator", TestTokens.OPERATOR, 2),
-            new Caller("admin", TestTokens.ADMIN, 3));
+    List<Caller> callers = callers();
     for (Endpoint endpoint : endpoints()) {
       for (Caller caller : callers) {
         Api.Response response = endpoint.call().apply(api.as(caller.token()), caller.name());
@@ -92,7 +136,7 @@ class RoleMatrixTest extends FakeBackendTest {
         int needed = endpoint.need().ordinal();
         if (needed == 0 || caller.level() >= needed) {
           assertThat(response.status()).as(what).isNotIn(401, 403);
-        } else if (caller.level() == 0) {
+        } else if (caller.token() == null) {
           assertProblem(response, 401, "unauthenticated");
           assertThat(response.header("WWW-Authenticate")).as(what).startsWith("Bearer");
         } else {

@@ -70,7 +70,7 @@ class RunApiErrorsTest extends FakeBackendTest {
                 + " \"sparkConf\": {\"spark.driver.extraJavaOptions\": \"-javaagent:/tmp/x.jar\"}}"),
         422,
         "disallowed-spark-conf");
-    // Allowed by the job's "spark.executor.*", but on the deny list all the same.
+    // Allowed by the job's "spark.executor.*", but refused by the conf policy all the same.
     assertProblem(
         submitBody(
             "{\"job\": \"errors\", \"params\": {\"date\": \"2024-01-01\"},"

@@ -75,8 +75,9 @@ class JobDefinitionValidatorTest {
             "parameter optional must be required or have a default");
   }
 
+  /** Which conf keys a job may set is the conf policy's to say (SparkConfPolicyTest). */
   @Test
-  void refusesDenyListedAllowedConfAndReservedDefaults() {
+  void refusesOverlongConfValuesRefusedAllowListEntriesAndBadLimits() {
     JobDefinition definition =
         new JobDefinition(
             null,
@@ -85,7 +86,7 @@ class JobDefinitionValidatorTest {
             "A",
             List.of(),
             Map.of(),
-            Map.of("spark.sparkgate.runId", "x", "spark.master", "yarn"),
+            Map.of("spark.sql.shuffle.partitions", "8".repeat(4097)),
             List.of("spark.driver.extraJavaOptions", "not-spark"),
             "nonsense://",
             "sideways",
@@ -95,8 +96,7 @@ class JobDefinitionValidatorTest {
     assertThat(JobDefinitionValidator.validate(definition))
         .extracting(Violation::field)
         .contains(
-            "sparkConf.spark.sparkgate.runId",
-            "sparkConf.spark.master",
+            "sparkConf.spark.sql.shuffle.partitions",
             "allowedSparkConf",
             "master",
             "deployMode",

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.sparkgate.testing.Api;
 import io.sparkgate.testing.ServiceProcess;
+import io.sparkgate.testing.TestSecrets;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -169,6 +170,11 @@ class FaultToleranceIT {
       awaitAll("outage", "RUNNING", 6, Duration.ofSeconds(60));
       assertThat(count("select count(distinct owner_instance) from run where state = 'RUNNING'"))
           .isEqualTo(2);
+      // A managed token not yet looked up on b: while the database is away, b cannot check it.
+      Api.Response created =
+          a.api().post("/api/v1/tokens", "{\"name\": \"outage\", \"role\": \"viewer\"}");
+      TestSecrets.remember(created.text("token"));
+      Api managed = b.api().as(created.text("token"));
 
       postgres.close();
       await()
@@ -177,11 +183,16 @@ class FaultToleranceIT {
               () ->
                   a.api().get("/actuator/health/readiness").status() == 503
                       && b.api().get("/actuator/health/readiness").status() == 503);
+      Api.Response unchecked = managed.get("/api/v1/runs/" + runs.get(0));
+      assertThat(unchecked.status()).as(unchecked.raw().body()).isEqualTo(503);
+      assertThat(unchecked.text("type")).endsWith("/service-unavailable");
+      assertThat(unchecked.header("Retry-After")).isNotNull();
       // The outage itself is the stimulus: the database stays away for 30 s.
       Thread.sleep(30_000);
       startPostgres();
 
       awaitAll("outage", "SUCCEEDED", 6, Duration.ofSeconds(90));
+      assertThat(managed.get("/api/v1/runs/" + runs.get(0)).status()).isEqualTo(200);
       assertThat(count("select count(*) from run_attempt")).isEqualTo(6);
       assertThat(count("select count(*) from run_attempt where state <> 'SUCCEEDED'")).isZero();
       assertThat(count("select count(*) from run_event where reason like '%heartbeat%'")).isZero();

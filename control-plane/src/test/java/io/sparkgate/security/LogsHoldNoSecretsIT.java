@@ -18,8 +18,8 @@ import org.junit.jupiter.api.Test;
 /**
  * Runs after every other test of the build (its own failsafe execution, post-integration-test) and
  * reads every log they left: the tests' own output (surefire and failsafe redirect it to files),
- * the service processes' logs and the Spark drivers' logs. No API token and no metrics secret may
- * appear in any of them.
+ * the service processes' logs and the Spark drivers' logs. No API token (configured, generated or
+ * managed), no JWT, no embedded-database password and no metrics secret may appear in any of them.
  */
 class LogsHoldNoSecretsIT {
 
@@ -33,6 +33,13 @@ class LogsHoldNoSecretsIT {
           "(?:"
               + Pattern.quote(LaunchSpec.METRICS_TOKEN_ENV)
               + "|spark\\.sparkgate\\.metricsToken)[=:\\s\"',]+([A-Za-z0-9_-]{43})");
+
+  /** Any managed API token, remembered by a test or not. */
+  private static final Pattern MANAGED_TOKEN = Pattern.compile("sgt_[A-Za-z0-9_-]{43}");
+
+  /** Any signed JWT (header, claims and signature, each base64url of JSON or bytes). */
+  private static final Pattern JWT =
+      Pattern.compile("eyJ[\\w-]{10,}\\.eyJ[\\w-]{10,}\\.[\\w-]{20,}");
 
   @Test
   void noLogContainsAToken() throws IOException {
@@ -59,9 +66,17 @@ class LogsHoldNoSecretsIT {
       if (m.find()) {
         leaks.add(log + " contains a metrics secret after its name");
       }
+      if (MANAGED_TOKEN.matcher(text).find()) {
+        leaks.add(log + " contains a managed API token");
+      }
+      if (JWT.matcher(text).find()) {
+        leaks.add(log + " contains a JWT");
+      }
     }
     // The scan saw what it is meant to see: the suite's logs, with services and Spark drivers.
     assertThat(secrets).hasSizeGreaterThan(4);
+    // Managed tokens and JWTs were used by the tests, so the scan looks for them too.
+    assertThat(secrets).anyMatch(s -> s.startsWith("sgt_")).anyMatch(s -> s.startsWith("eyJ"));
     assertThat(logs).hasSizeGreaterThan(20);
     assertThat(bytes).isGreaterThan(1_000_000);
     assertThat(sawServiceStart).isTrue();

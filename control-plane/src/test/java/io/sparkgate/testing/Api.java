@@ -72,6 +72,10 @@ public final class Api {
         headers);
   }
 
+  public Response delete(String path) {
+    return send(HttpRequest.newBuilder(URI.create(base + path)).DELETE(), null);
+  }
+
   public Response send(HttpRequest.Builder builder, String contentType, String... headers) {
     if (contentType != null) {
       builder.header("Content-Type", contentType);

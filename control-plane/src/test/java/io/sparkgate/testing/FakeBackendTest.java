@@ -57,6 +57,11 @@ public abstract class FakeBackendTest {
     String url = TestDatabase.newDatabaseUrl();
     registry.add("spring.datasource.url", () -> url);
     registry.add("spring.datasource.username", () -> "postgres");
+    // Single sign-on against the tests' own identity provider.
+    for (String property : TestJwts.properties()) {
+      int eq = property.indexOf('=');
+      registry.add(property.substring(0, eq), () -> property.substring(eq + 1));
+    }
   }
 
   @LocalServerPort protected int port;

@@ -43,10 +43,21 @@ public class JobController {
       summary = "Create or change a job",
       description =
           "Registers the definition as the job's next version. The same content as the latest"
-              + " version creates nothing and answers 200.")
+              + " version creates nothing and answers 200. Its sparkConf and allowedSparkConf go"
+              + " through the Spark conf policy: when keys the policy refuses are the only"
+              + " problems, the answer is 422 disallowed-spark-conf; with other problems as well"
+              + " it is 422 invalid-job-definition. Either way every problem is listed, and each"
+              + " refused key is an error with field sparkConf.<key> (or allowedSparkConf) and"
+              + " the policy's group. spark.jars, spark.files, spark.archives and"
+              + " spark.submit.pyFiles are allowed when every comma-separated entry lies under"
+              + " the service's artifact locations.")
   @ApiResponse(responseCode = "201", description = "A new version was created")
   @ApiResponse(responseCode = "200", description = "Unchanged: the latest version has this content")
-  @ApiResponse(responseCode = "422", description = "The definition is not valid")
+  @ApiResponse(
+      responseCode = "422",
+      description =
+          "The definition is not valid (invalid-job-definition), or only its Spark conf is refused"
+              + " (disallowed-spark-conf)")
   public ResponseEntity<JobVersionView> put(
       @PathVariable @Parameter(schema = @Schema(pattern = NAME_PATTERN)) String name,
       @RequestBody JobDefinition definition) {

@@ -79,8 +79,9 @@ public class RunController {
   @ApiResponse(
       responseCode = "422",
       description =
-          "Unknown or disabled job, invalid parameters, disallowed Spark conf, or the key was used"
-              + " for a different request")
+          "Unknown or disabled job, invalid parameters, disallowed Spark conf (in the request, or"
+              + " in a job version registered before the conf policy refused it), or the key was"
+              + " used for a different request")
   @ApiResponse(responseCode = "413", description = "Body too large")
   public ResponseEntity<RunView> submit(
       @RequestBody SubmitRunBody body,

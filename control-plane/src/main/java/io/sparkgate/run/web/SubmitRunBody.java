@@ -24,7 +24,11 @@ public record SubmitRunBody(
         String job,
     @Schema(description = "Parameter values by name; typed and validated against the job.")
         Map<String, Object> params,
-    @Schema(description = "Spark conf overrides; only keys the job allows.")
+    @Schema(
+            description =
+                "Spark conf overrides: only keys the job's allowedSparkConf admits and the conf"
+                    + " policy does not refuse (never artifacts, class paths, JVM options or class"
+                    + " names).")
         Map<String, String> sparkConf,
     @Schema(
             description = "Free-form labels for finding runs later (at most 32).",

@@ -1,0 +1,20 @@
+package io.sparkgate.security.web;
+
+import io.swagger.v3.oas.annotations.media.Schema;
+
+/** What an admin asks for: a name (the actor recorded for what the token does) and a role. */
+public record CreateTokenBody(
+    @Schema(pattern = "^[A-Za-z0-9_.@-]{1,64}$", requiredMode = Schema.RequiredMode.REQUIRED)
+        String name,
+    @Schema(
+            allowableValues = {"viewer", "operator", "admin"},
+            requiredMode = Schema.RequiredMode.REQUIRED)
+        String role,
+    // Parsed by the service, so a wrong one is a field violation rather than a bare 400.
+    @Schema(
+            types = {"string", "null"},
+            format = "date-time",
+            description =
+                "When the token stops working (RFC 3339, e.g. 2027-06-30T00:00:00Z); absent or"
+                    + " null: never. At most three years ahead.")
+        String expiresAt) {}

@@ -1,0 +1,74 @@
+package io.sparkgate.launch;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.sparkgate.catalog.SparkConfPolicy;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+
+/** The conf Sparkgate sets itself is out of every job's and run's reach. */
+class ServiceConfTest {
+
+  static LaunchSpec spec(Map<String, String> sparkConf) {
+    return new LaunchSpec(
+        UUID.randomUUID(),
+        1,
+        "job",
+        "/opt/jobs/app.jar",
+        "com.example.Main",
+        List.of(),
+        sparkConf,
+        "yarn",
+        "cluster",
+        Path.of("/work/runs/r/attempt-1/driver.log"),
+        Path.of("/work/runs/r/attempt-1/tmp"),
+        "http://127.0.0.1:8080/api/v1/runs/r/metrics",
+        "secret");
+  }
+
+  @Test
+  void everyKeySparkgateSetsIsOneTheConfPolicyRefuses() {
+    Set<String> keys = new HashSet<>(SparkLauncherBackend.serviceConf(spec(Map.of())).keySet());
+    keys.addAll(SparkLauncherBackend.CLUSTER_SUBMIT_CONF.keySet());
+    // Set through the launcher's arguments, which spark-submit prefers to these keys.
+    keys.addAll(List.of("spark.app.name", "spark.master", "spark.submit.deployMode"));
+    assertThat(keys)
+        .contains("spark.local.dir", "spark.driver.extraJavaOptions", "spark.yarn.tags")
+        .allSatisfy(key -> assertThat(SparkConfPolicy.refusal(key)).as(key).isPresent());
+  }
+
+  @Test
+  void sparkgatesKeysWinOverTheRunsConf() {
+    Map<String, String> conf =
+        SparkLauncherBackend.launchConf(
+            spec(
+                Map.of(
+                    "spark.local.dir",
+                    "/tmp/evil",
+                    "spark.driver.extraJavaOptions",
+                    "-javaagent:/tmp/evil.jar",
+                    LaunchSpec.RUN_ID_CONF,
+                    "someone-else",
+                    "spark.sql.shuffle.partitions",
+                    "8")));
+    assertThat(conf)
+        .containsEntry("spark.local.dir", "/work/runs/r/attempt-1/tmp")
+        .containsEntry(
+            "spark.driver.extraJavaOptions", "-Djava.io.tmpdir=/work/runs/r/attempt-1/tmp")
+        .doesNotContainEntry(LaunchSpec.RUN_ID_CONF, "someone-else")
+        .containsEntry("spark.sql.shuffle.partitions", "8");
+  }
+
+  @Test
+  void theMetricsSecretIsInNoConf() {
+    // It reaches the driver in its environment: conf is on command lines and in the UI.
+    assertThat(SparkLauncherBackend.launchConf(spec(Map.of())))
+        .containsEntry(LaunchSpec.METRICS_URL_CONF, "http://127.0.0.1:8080/api/v1/runs/r/metrics")
+        .doesNotContainValue("secret");
+  }
+}
