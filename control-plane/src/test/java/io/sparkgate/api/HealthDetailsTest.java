@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.sparkgate.testing.Api;
 import io.sparkgate.testing.FakeBackendTest;
+import io.sparkgate.testing.TestJwts;
 import io.sparkgate.testing.TestTokens;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -21,8 +22,18 @@ class HealthDetailsTest extends FakeBackendTest {
 
   @Test
   void anonymousCallersGetTheStatusOnly() {
+    assertStatusOnly(api.as(null));
+  }
+
+  /** A valid JWT that carries no Sparkgate role is no better than none. */
+  @Test
+  void aCallerWithoutASparkgateRoleGetsTheStatusOnly() {
+    assertStatusOnly(api.as(TestJwts.token("nobody", List.of("offline_access"))));
+  }
+
+  void assertStatusOnly(Api caller) {
     for (String path : HEALTH) {
-      Api.Response response = api.as(null).get(path);
+      Api.Response response = caller.get(path);
       assertThat(response.status()).as(path).isEqualTo(200);
       assertThat(response.text("status")).as(path).isEqualTo("UP");
       assertThat(response.json().has("components")).as(path).isFalse();
@@ -33,7 +44,13 @@ class HealthDetailsTest extends FakeBackendTest {
 
   @Test
   void everyRoleSeesTheComponentsAndTheirDetails() {
-    for (String token : List.of(TestTokens.VIEWER, TestTokens.OPERATOR, TestTokens.ADMIN)) {
+    for (String token :
+        List.of(
+            TestTokens.VIEWER,
+            TestTokens.OPERATOR,
+            TestTokens.ADMIN,
+            TestJwts.token("vera", "viewer"),
+            TestJwts.token("ada", "admin"))) {
       JsonNode health = api.as(token).get("/actuator/health").json();
       assertThat(health.at("/components/db/details/database").asString()).isEqualTo("PostgreSQL");
       assertThat(health.at("/components/sparkRuntime/status").asString()).isNotEmpty();
