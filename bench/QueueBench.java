@@ -13,6 +13,7 @@
  *
  * Usage (see bench/queue-throughput.sh): java -cp postgresql.jar bench/QueueBench.java
  *   JDBC_URL API_A API_B WORK_A WORK_B RUNS LATENCY_RUNS
+ * connecting as the role sparkgate with the password in SPRING_DATASOURCE_PASSWORD.
  */
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -47,7 +48,8 @@ public class QueueBench {
     send("PUT", apiA + "/api/v1/jobs/bench-queue",
         "{\"type\": \"jvm\", \"appResource\": \"/opt/bench.jar\", \"mainClass\": \"Bench\"}");
 
-    try (Connection c = DriverManager.getConnection(jdbc, "postgres", "")) {
+    try (Connection c = DriverManager.getConnection(
+        jdbc, "sparkgate", System.getenv("SPRING_DATASOURCE_PASSWORD"))) {
       c.setAutoCommit(false);
       try (Statement s = c.createStatement()) {
         insertQueued(s, "bench-queue", "throughput", runs);

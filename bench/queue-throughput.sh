@@ -25,11 +25,14 @@ java -Xmx512m -jar control-plane/target/control-plane.jar --server.port=18091 \
 pid_a=$!
 trap 'kill $pid_a ${pid_b:-} 2>/dev/null; wait 2>/dev/null; rm -rf "$work"' EXIT
 until java scripts/Ready.java http://127.0.0.1:18091/actuator/health/readiness 2>/dev/null; do sleep 1; done
+# Instance a's database and role; the password goes in the environment, not on a command line.
+SPRING_DATASOURCE_PASSWORD="$(cat "$work/a/postgres.password")"
+export SPRING_DATASOURCE_PASSWORD
 java -Xmx512m -jar control-plane/target/control-plane.jar --server.port=18092 \
   --sparkgate.instance-id=bench-b --sparkgate.work-dir="$work/b" \
-  --spring.datasource.url="jdbc:postgresql://127.0.0.1:$db_port/postgres" \
-  --spring.datasource.username=postgres "${common[@]}" > "$work/b.log" 2>&1 &
+  --spring.datasource.url="jdbc:postgresql://127.0.0.1:$db_port/sparkgate" \
+  --spring.datasource.username=sparkgate "${common[@]}" > "$work/b.log" 2>&1 &
 pid_b=$!
 until java scripts/Ready.java http://127.0.0.1:18092/actuator/health/readiness 2>/dev/null; do sleep 1; done
-java -cp "$(cat "$work/pg.cp")" bench/QueueBench.java "jdbc:postgresql://127.0.0.1:$db_port/postgres" \
+java -cp "$(cat "$work/pg.cp")" bench/QueueBench.java "jdbc:postgresql://127.0.0.1:$db_port/sparkgate" \
   http://127.0.0.1:18091 http://127.0.0.1:18092 "$work/a" "$work/b" "$runs" "$latency_runs"

@@ -251,7 +251,40 @@ public final class SparkConfPolicy {
     }
   }
 
+  /**
+   * Keys the table refuses by their names (a codec, a data-source setting) that Spark also takes as
+   * a short name from a fixed set, which loads nothing a job could supply. With such a value the
+   * key is an ordinary tuning key (a run still needs its job's allow list); any other value, such
+   * as a class name, is refused as the table says. Matched exactly, as Spark reads keys.
+   */
+  private static final Map<String, Pattern> SHORT_NAMES =
+      Map.of(
+          "spark.sql.sources.partitionOverwriteMode",
+          Pattern.compile("(?i)static|dynamic"),
+          "spark.sql.parquet.compression.codec",
+          Pattern.compile("(?i)none|uncompressed|snappy|gzip|lzo|brotli|lz4|lz4_raw|zstd"),
+          "spark.sql.orc.compression.codec",
+          Pattern.compile("(?i)none|uncompressed|snappy|zlib|lzo|zstd|lz4|brotli"),
+          "spark.sql.avro.compression.codec",
+          Pattern.compile("(?i)uncompressed|deflate|snappy|bzip2|xz|zstandard"),
+          "spark.io.compression.codec",
+          Pattern.compile("(?i)lz4|lzf|snappy|zstd"));
+
   private SparkConfPolicy() {}
+
+  /** The keys that are allowed with a short-name value, and the values each takes. */
+  public static Map<String, Pattern> shortNameKeys() {
+    return SHORT_NAMES;
+  }
+
+  /** The group that refuses this key with this value, or empty when the table lets it through. */
+  public static Optional<Group> refusal(String key, String value) {
+    Pattern shortNames = SHORT_NAMES.get(key);
+    if (shortNames != null && value != null && shortNames.matcher(value.strip()).matches()) {
+      return Optional.empty();
+    }
+    return refusal(key);
+  }
 
   /** The group that refuses the key, or empty when the key is one a job's allow list may admit. */
   public static Optional<Group> refusal(String key) {
@@ -292,7 +325,7 @@ public final class SparkConfPolicy {
     List<Violation> violations = new ArrayList<>();
     conf.forEach(
         (key, value) ->
-            refusal(key)
+            refusal(key, value)
                 .ifPresent(
                     group -> {
                       if (group != Group.ARTIFACTS) {
@@ -316,7 +349,7 @@ public final class SparkConfPolicy {
     List<Violation> violations = new ArrayList<>();
     overrides.forEach(
         (key, value) -> {
-          Optional<Group> refused = refusal(key);
+          Optional<Group> refused = refusal(key, value);
           if (refused.isPresent()) {
             violations.add(refused(key, refused.get()));
           } else if (!allows(allowList, key)) {
@@ -343,7 +376,7 @@ public final class SparkConfPolicy {
           entry != null && entry.endsWith(".*") ? entry.substring(0, entry.length() - 2) : entry;
       Optional<Group> refused =
           entry != null && entry.endsWith(".*") ? prefixRefusal(key) : refusal(key);
-      if (refused.isEmpty()) {
+      if (refused.isEmpty() || (entry != null && SHORT_NAMES.containsKey(entry))) {
         continue;
       }
       Group group = refused.get();

@@ -2,10 +2,12 @@ package io.sparkgate.config;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import io.sparkgate.support.SecretFiles;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.SQLException;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -20,12 +22,28 @@ import org.springframework.core.type.AnnotatedTypeMetadata;
  * With no {@code spring.datasource.url}, the service starts a real PostgreSQL of its own, keeps its
  * data under the work directory and stops it on shutdown. This is what makes {@code java -jar
  * control-plane.jar} work on a machine with nothing but Java.
+ *
+ * <p>It is as closed as a database on a shared host should be: every connection, from the host too,
+ * needs a password (SCRAM-SHA-256); the passwords are generated on first start and kept in {@code
+ * <workDir>/postgres-superuser.password} and {@code <workDir>/postgres.password}, readable by their
+ * owner only; the service connects as the role {@code sparkgate}, which is no superuser and owns
+ * the database {@code sparkgate} (see {@link EmbeddedDatabaseSetup}).
  */
 @Configuration(proxyBeanMethods = false)
 @Conditional(EmbeddedPostgresConfiguration.NoDatasourceUrl.class)
 public class EmbeddedPostgresConfiguration {
 
   private static final Logger log = LoggerFactory.getLogger(EmbeddedPostgresConfiguration.class);
+
+  /** The superuser's password, also initdb's {@code --pwfile}. */
+  static Path superuserPasswordFile(SparkgateProperties properties) {
+    return properties.workDir().resolve("postgres-superuser.password");
+  }
+
+  /** The password of the role the service connects as. */
+  static Path servicePasswordFile(SparkgateProperties properties) {
+    return properties.workDir().resolve("postgres.password");
+  }
 
   @Bean(destroyMethod = "close")
   EmbeddedPostgres embeddedPostgres(SparkgateProperties properties, WorkDirLock lock)
@@ -36,6 +54,19 @@ public class EmbeddedPostgresConfiguration {
             : Path.of(properties.embeddedDb().dataDir());
     Files.createDirectories(dataDir);
     stopOrphanedServer(dataDir);
+    Path superuserFile = superuserPasswordFile(properties).toAbsolutePath();
+    boolean initialized = Files.exists(dataDir.resolve("postgresql.conf"));
+    if (initialized
+        && !Files.exists(superuserFile)
+        && !EmbeddedDatabaseSetup.trustsConnections(dataDir)) {
+      throw new IllegalStateException(
+          "The embedded PostgreSQL in "
+              + dataDir.toAbsolutePath()
+              + " needs the superuser password that was in "
+              + superuserFile
+              + ": restore that file, or start on a new data directory");
+    }
+    String superuserPassword = SecretFiles.readOrCreate(superuserFile);
     Path binaries = properties.workDir().resolve("postgres-binaries");
     Files.createDirectories(binaries);
     EmbeddedPostgres postgres =
@@ -47,7 +78,26 @@ public class EmbeddedPostgresConfiguration {
             // Spring closes it after everything that uses the database has stopped.
             .setRegisterShutdownHook(false)
             .setServerConfig("timezone", "UTC")
+            // For a new data directory the library runs initdb with -A trust, followed by each
+            // "locale" setting as --key=value: the one way to give initdb options. The later
+            // --auth wins, for local and host connections alike; --pwfile sets the superuser's
+            // password. An existing data directory is upgraded by EmbeddedDatabaseSetup instead.
+            .setLocaleConfig("auth", "scram-sha-256")
+            .setLocaleConfig("pwfile", superuserFile.toString())
+            // Every connection the library opens itself (its readiness check) is the superuser's.
+            .setConnectConfig("password", superuserPassword)
             .start();
+    try {
+      EmbeddedDatabaseSetup.prepare(
+          postgres,
+          dataDir,
+          superuserPassword,
+          SecretFiles.readOrCreate(servicePasswordFile(properties)));
+    } catch (IOException | SQLException | RuntimeException e) {
+      postgres.close();
+      throw new IllegalStateException(
+          "Could not prepare the embedded PostgreSQL in " + dataDir.toAbsolutePath(), e);
+    }
     log.info(
         "Started embedded PostgreSQL on 127.0.0.1:{} with data in {}",
         postgres.getPort(),
@@ -98,10 +148,13 @@ public class EmbeddedPostgresConfiguration {
   }
 
   @Bean
-  DataSource dataSource(EmbeddedPostgres postgres) {
+  DataSource dataSource(EmbeddedPostgres postgres, SparkgateProperties properties)
+      throws IOException {
     HikariConfig config = new HikariConfig();
-    config.setJdbcUrl(postgres.getJdbcUrl("postgres", "postgres"));
-    config.setUsername("postgres");
+    config.setJdbcUrl(
+        postgres.getJdbcUrl(EmbeddedDatabaseSetup.ROLE, EmbeddedDatabaseSetup.DATABASE));
+    config.setUsername(EmbeddedDatabaseSetup.ROLE);
+    config.setPassword(SecretFiles.readOrCreate(servicePasswordFile(properties)));
     config.setPoolName("sparkgate-embedded");
     config.setMaximumPoolSize(10);
     config.setConnectionTimeout(5000);

@@ -13,7 +13,8 @@ import java.util.UUID;
  * @param logFile where the driver's (or the submission client's) output goes
  * @param scratchDir Spark's local dir and the driver's java.io.tmpdir
  * @param metricsUrl where the driver may report metrics for its run
- * @param metricsToken the secret that lets it, and only it (redacted by Spark as a "token")
+ * @param metricsToken the secret that lets it, and only it (in the driver's environment, see {@link
+ *     #METRICS_TOKEN_ENV})
  */
 public record LaunchSpec(
     UUID runId,
@@ -45,5 +46,11 @@ public record LaunchSpec(
 
   public static final String METRICS_URL_CONF = "spark.sparkgate.metricsUrl";
 
-  public static final String METRICS_TOKEN_CONF = "spark.sparkgate.metricsToken";
+  /**
+   * The environment variable that hands the driver its metrics secret. Not Spark conf, which is on
+   * the command line of spark-submit and of a driver a standalone worker starts, for every local
+   * user to read. Named SPARK_* because spark-submit's REST client (standalone cluster mode)
+   * forwards exactly those variables to the driver, which the worker starts with them.
+   */
+  public static final String METRICS_TOKEN_ENV = "SPARK_SPARKGATE_METRICS_TOKEN";
 }

@@ -112,6 +112,9 @@ public class SparkLauncherBackend implements SparkBackend {
     if (System.getenv("JAVA_HOME") == null) {
       env.put("JAVA_HOME", System.getProperty("java.home"));
     }
+    if (spec.metricsToken() != null) {
+      env.put(LaunchSpec.METRICS_TOKEN_ENV, spec.metricsToken());
+    }
     SparkLauncher launcher =
         new SparkLauncher(env)
             .setSparkHome(home.toString())
@@ -176,17 +179,18 @@ public class SparkLauncherBackend implements SparkBackend {
 
   /**
    * The conf Sparkgate sets on every application, over the run's: the run's identity, where its
-   * driver reports metrics, and its scratch space (Spark's local dir and the driver's temporary
-   * directory). The app name, master, deploy mode, resource and main class are set through the
-   * launcher's own arguments, which spark-submit prefers to conf.
+   * driver reports metrics (not the secret it reports with, which is in its environment), and its
+   * scratch space (Spark's local dir and the driver's temporary directory). The app name, master,
+   * deploy mode, resource and main class are set through the launcher's own arguments, which
+   * spark-submit prefers to conf.
    */
   static Map<String, String> serviceConf(LaunchSpec spec) {
     Map<String, String> conf = new LinkedHashMap<>();
     conf.put(LaunchSpec.RUN_ID_CONF, spec.runId().toString());
     conf.put(LaunchSpec.ATTEMPT_CONF, Integer.toString(spec.attempt()));
     if (spec.metricsToken() != null) {
+      // The secret itself goes in the environment (LaunchSpec.METRICS_TOKEN_ENV), never in conf.
       conf.put(LaunchSpec.METRICS_URL_CONF, spec.metricsUrl());
-      conf.put(LaunchSpec.METRICS_TOKEN_CONF, spec.metricsToken());
     }
     String scratch = spec.scratchDir().toAbsolutePath().toString();
     conf.put("spark.local.dir", scratch);

@@ -2,11 +2,9 @@ package io.sparkgate.security;
 
 import io.sparkgate.config.SparkgateProperties;
 import io.sparkgate.support.RunSecrets;
+import io.sparkgate.support.SecretFiles;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -35,7 +33,7 @@ public class ApiTokens {
     }
     if (tokens.isEmpty()) {
       Path file = properties.workDir().resolve("admin.token").toAbsolutePath().normalize();
-      tokens.add(new Known("admin", Role.ADMIN, RunSecrets.hash(ensureAdminToken(file))));
+      tokens.add(new Known("admin", Role.ADMIN, RunSecrets.hash(SecretFiles.readOrCreate(file))));
       log.warn(
           "No API tokens are configured (sparkgate.security.tokens): using the admin token in {}"
               + " (readable by its owner only). Configure named tokens for real use.",
@@ -55,17 +53,5 @@ public class ApiTokens {
       }
     }
     return Optional.ofNullable(found);
-  }
-
-  private static String ensureAdminToken(Path file) throws IOException {
-    if (Files.exists(file)) {
-      return Files.readString(file).strip();
-    }
-    Files.createDirectories(file.getParent());
-    String token = RunSecrets.newToken();
-    Files.createFile(
-        file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-    Files.writeString(file, token + "\n", StandardOpenOption.TRUNCATE_EXISTING);
-    return token;
   }
 }

@@ -37,10 +37,12 @@ import org.springframework.security.web.firewall.RequestRejectedHandler;
 import org.springframework.security.web.firewall.StrictHttpFirewall;
 
 /**
- * Who may call what. Public: health probes and the OpenAPI document with its UI. Viewers read;
- * operators also submit and cancel runs; admins also manage jobs and API tokens. Everything else
- * under /actuator needs a token. Callers present a configured or managed API token, or a JWT from
- * the identity provider. Errors are problem documents: 401 with a WWW-Authenticate challenge, 403.
+ * Who may call what. Public: health probes (their status; the components and details only to a
+ * caller with a role, see management.endpoint.health in application.yml) and the OpenAPI document
+ * with its UI. Viewers read; operators also submit and cancel runs; admins also manage jobs and API
+ * tokens. Everything else under /actuator needs a token. Callers present a configured or managed
+ * API token, or a JWT from the identity provider. Errors are problem documents: 401 with a
+ * WWW-Authenticate challenge, 403.
  */
 @Configuration(proxyBeanMethods = false)
 @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)

@@ -247,4 +247,43 @@ class SparkConfPolicyTest {
     }
     return swapped.toString();
   }
+
+  @Test
+  void codecsAndTheOverwriteModeAreOrdinaryKeysWithTheirShortNamesOnly() {
+    assertThat(
+            SparkConfPolicy.checkJobConf(
+                Map.of(
+                    "spark.sql.sources.partitionOverwriteMode", "dynamic",
+                    "spark.sql.parquet.compression.codec", "zstd",
+                    "spark.io.compression.codec", " LZ4 "),
+                OPT))
+        .isEmpty();
+    assertThat(
+            SparkConfPolicy.checkJobConf(
+                Map.of(
+                    "spark.sql.sources.partitionOverwriteMode", "com.evil.Mode",
+                    "spark.io.compression.codec", "com.evil.Codec",
+                    "spark.IO.compression.codec", "zstd"),
+                OPT))
+        .extracting(Violation::group)
+        .containsOnly("class-name")
+        .hasSize(3);
+    // A run still needs its job's allow list, and may name the key there.
+    assertThat(SparkConfPolicy.checkAllowList(List.of("spark.io.compression.codec"))).isEmpty();
+    assertThat(
+            SparkConfPolicy.checkOverrides(
+                List.of("spark.io.compression.codec", "spark.sql.*"),
+                Map.of(
+                    "spark.io.compression.codec", "snappy",
+                    "spark.sql.parquet.compression.codec", "gzip")))
+        .isEmpty();
+    assertThat(
+            SparkConfPolicy.checkOverrides(
+                List.of("spark.sql.*"),
+                Map.of(
+                    "spark.io.compression.codec", "snappy",
+                    "spark.sql.orc.compression.codec", "org.x.Codec")))
+        .extracting(Violation::group)
+        .containsExactlyInAnyOrder(SparkConfPolicy.NOT_ALLOWED_BY_JOB, "class-name");
+  }
 }

@@ -3,16 +3,23 @@ package io.sparkgate.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.sparkgate.launch.LaunchSpec;
 import io.sparkgate.testing.Api;
 import io.sparkgate.testing.BuiltJobs;
+import io.sparkgate.testing.ProcessTable;
 import io.sparkgate.testing.TestDatabase;
+import io.sparkgate.testing.TestSecrets;
 import io.sparkgate.testing.TestTokens;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -29,7 +36,6 @@ import tools.jackson.databind.JsonNode;
 @SpringBootTest(
     webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
     properties = {
-      "sparkgate.spark.home=${sparkgate.test.spark-home}",
       "sparkgate.work-dir=target/test-work/spark",
       "sparkgate.supervision.poll-interval=200ms",
       "sparkgate.spark.stop-grace=3s",
@@ -42,9 +48,43 @@ class SparkEndToEndTest {
   static final Duration SPARK_RUN = Duration.ofSeconds(180);
   // Far above the few hundred KiB an ordinary demo run logs, far below what printBytes can print.
   static final long MAX_LOG_BYTES = 2 << 20;
+  // Spark's event log of every run: the conf it records is the conf Spark's UI shows.
+  static final Path EVENT_LOGS = Path.of("target/test-work/spark/event-logs").toAbsolutePath();
+
+  /**
+   * The built Spark runtime with the event log switched on in its spark-defaults.conf: its bin and
+   * jars, its conf plus three lines. (A job may not set spark.eventLog.*: the conf policy refuses
+   * keys that name files.)
+   */
+  static Path sparkHomeWithEventLog() throws IOException {
+    Path runtime = Path.of(System.getProperty("sparkgate.test.spark-home")).toAbsolutePath();
+    Path home = Path.of("target/test-work/spark-home-with-event-log").toAbsolutePath();
+    Files.createDirectories(home.resolve("conf"));
+    Files.createDirectories(EVENT_LOGS);
+    for (String dir : List.of("bin", "jars")) {
+      if (!Files.exists(home.resolve(dir), LinkOption.NOFOLLOW_LINKS)) {
+        Files.createSymbolicLink(home.resolve(dir), runtime.resolve(dir));
+      }
+    }
+    Files.copy(
+        runtime.resolve("conf/log4j2.properties"),
+        home.resolve("conf/log4j2.properties"),
+        StandardCopyOption.REPLACE_EXISTING);
+    Files.writeString(
+        home.resolve("conf/spark-defaults.conf"),
+        Files.readString(runtime.resolve("conf/spark-defaults.conf"))
+            + "\nspark.eventLog.enabled true\nspark.eventLog.compress false\nspark.eventLog.dir "
+            + EVENT_LOGS.toUri()
+            + "\n");
+    return home;
+  }
 
   @DynamicPropertySource
-  static void database(DynamicPropertyRegistry registry) {
+  static void database(DynamicPropertyRegistry registry) throws IOException {
+    Path sparkHome = sparkHomeWithEventLog();
+    registry.add("sparkgate.spark.home", sparkHome::toString);
+    // Not next to that Spark home, as the built one is.
+    registry.add("sparkgate.catalog.jobs-jar", BuiltJobs::jar);
     String url = TestDatabase.newDatabaseUrl();
     registry.add("spring.datasource.url", () -> url);
     registry.add("spring.datasource.username", () -> "postgres");
@@ -74,7 +114,7 @@ class SparkEndToEndTest {
              "timeoutSeconds": 600}
             """
                 .formatted(jar));
-    assertThat(response.status()).isIn(200, 201);
+    assertThat(response.status()).as(response.raw().body()).isIn(200, 201);
   }
 
   UUID submit(String params) {
@@ -151,10 +191,11 @@ class SparkEndToEndTest {
   }
 
   @Test
-  void cancellingARunningJobLeavesNoDriverBehind() {
+  void cancellingARunningJobLeavesNoDriverBehind() throws Exception {
     UUID runId = submit("{\"date\": \"2024-03-15\", \"sleep\": 600}");
     awaitRunningDriver(runId);
     assertThat(driversOf(runId)).isNotEmpty();
+    assertTheMetricsSecretIsOnlyInTheDriversEnvironment(runId);
 
     Api.Response cancel = api.post("/api/v1/runs/" + runId + "/cancel", null);
     assertThat(cancel.status()).isEqualTo(202);
@@ -276,6 +317,33 @@ class SparkEndToEndTest {
     assertThat(
             api.get("/api/v1/runs/" + runId + "/log?tail=100").json().get("droppedBytes").asLong())
         .isPositive();
+  }
+
+  /**
+   * While the driver runs: its metrics secret is in its environment, which only its user can read,
+   * and in no process's command line, which every local user can; it is not in the conf that
+   * Spark's event log (and UI) shows either, and the job has reported its metrics with it.
+   */
+  void assertTheMetricsSecretIsOnlyInTheDriversEnvironment(UUID runId) throws Exception {
+    String secret =
+        ProcessTable.environmentVariable(driversOf(runId).get(0), LaunchSpec.METRICS_TOKEN_ENV)
+            .orElseThrow();
+    TestSecrets.remember(secret);
+    assertThat(secret).hasSize(43);
+    assertThat(ProcessTable.commandLinesContaining(secret)).isEmpty();
+    JsonNode run = api.get("/api/v1/runs/" + runId).json();
+    assertThat(run.at("/metrics/rows_read").asInt()).isEqualTo(1000);
+    String appId = run.at("/attempts/0/sparkAppId").asString();
+    // Spark 4 writes a directory of rolled files per application: eventlog_v2_<appId>/events_*.
+    StringBuilder eventLog = new StringBuilder();
+    try (Stream<Path> files = Files.walk(EVENT_LOGS.resolve("eventlog_v2_" + appId))) {
+      for (Path file : files.filter(Files::isRegularFile).toList()) {
+        eventLog.append(Files.readString(file));
+      }
+    }
+    assertThat(eventLog.toString())
+        .contains("SparkListenerEnvironmentUpdate", LaunchSpec.RUN_ID_CONF)
+        .doesNotContain(secret, LaunchSpec.METRICS_TOKEN_ENV, "metricsToken");
   }
 
   void awaitRunningDriver(UUID runId) {

@@ -63,4 +63,12 @@ class ServiceConfTest {
         .doesNotContainEntry(LaunchSpec.RUN_ID_CONF, "someone-else")
         .containsEntry("spark.sql.shuffle.partitions", "8");
   }
+
+  @Test
+  void theMetricsSecretIsInNoConf() {
+    // It reaches the driver in its environment: conf is on command lines and in the UI.
+    assertThat(SparkLauncherBackend.launchConf(spec(Map.of())))
+        .containsEntry(LaunchSpec.METRICS_URL_CONF, "http://127.0.0.1:8080/api/v1/runs/r/metrics")
+        .doesNotContainValue("secret");
+  }
 }

@@ -65,6 +65,16 @@ class DatabaseOutageIT {
       await()
           .atMost(Duration.ofSeconds(30))
           .until(() -> api.get("/actuator/health/readiness").status() == 503);
+      // Health still answers anonymous probes, with the status only; a token sees which part is
+      // down.
+      for (String path : List.of("/actuator/health", "/actuator/health/readiness")) {
+        Api.Response anonymous = api.as(null).get(path);
+        assertThat(anonymous.status()).as(path).isEqualTo(503);
+        assertThat(anonymous.text("status")).as(path).isEqualTo("DOWN");
+        assertThat(anonymous.json().has("components")).as(path).isFalse();
+      }
+      assertThat(api.get("/actuator/health").json().at("/components/db/status").asString())
+          .isEqualTo("DOWN");
       // The driver finishes while the database is away.
       await().atMost(Duration.ofSeconds(60)).until(() -> OrphanDrivers.find(runId).isEmpty());
 

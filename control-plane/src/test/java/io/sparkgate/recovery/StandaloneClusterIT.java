@@ -3,12 +3,15 @@ package io.sparkgate.recovery;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.sparkgate.launch.LaunchSpec;
 import io.sparkgate.launch.OrphanDrivers;
 import io.sparkgate.testing.Api;
 import io.sparkgate.testing.BuiltJobs;
+import io.sparkgate.testing.ProcessTable;
 import io.sparkgate.testing.ServiceProcess;
 import io.sparkgate.testing.StandaloneCluster;
 import io.sparkgate.testing.TestDatabase;
+import io.sparkgate.testing.TestSecrets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -119,6 +122,15 @@ class StandaloneClusterIT {
 
       UUID cancelled = submit(api, "{\"sleep\": 600}");
       awaitState(api, cancelled, "RUNNING");
+      // The worker started the driver with its metrics secret in the environment, which the
+      // submission carried there; no command line on this host holds it.
+      String secret =
+          ProcessTable.environmentVariable(
+                  OrphanDrivers.find(cancelled).get(0), LaunchSpec.METRICS_TOKEN_ENV)
+              .orElseThrow();
+      TestSecrets.remember(secret);
+      assertThat(secret).hasSize(43);
+      assertThat(ProcessTable.commandLinesContaining(secret)).isEmpty();
       api.post("/api/v1/runs/" + cancelled + "/cancel", null);
       JsonNode run = awaitState(api, cancelled, "CANCELLED");
       assertThat(cluster.driverState(run.at("/attempts/0/driverId").asString()))

@@ -53,17 +53,23 @@ public final class ServiceProcess implements AutoCloseable {
             .start();
     ServiceProcess service = new ServiceProcess(process, port, logFile);
     Api api = service.api();
-    await()
-        .atMost(Duration.ofSeconds(90))
-        .pollInterval(Duration.ofMillis(250))
-        .ignoreExceptions()
-        .until(
-            () -> {
-              if (!process.isAlive()) {
-                throw new AssertionError("service exited; see " + logFile);
-              }
-              return api.get("/actuator/health/readiness").status() == 200;
-            });
+    try {
+      await()
+          .atMost(Duration.ofSeconds(90))
+          .pollInterval(Duration.ofMillis(250))
+          .ignoreExceptions()
+          .until(
+              () -> {
+                if (!process.isAlive()) {
+                  throw new AssertionError("service exited; see " + logFile);
+                }
+                return api.get("/actuator/health/readiness").status() == 200;
+              });
+    } catch (RuntimeException | AssertionError e) {
+      // A service that never became ready must not outlive the test (and load later ones).
+      process.destroyForcibly();
+      throw e;
+    }
     return service;
   }
 

@@ -179,8 +179,9 @@ public class RunController {
       summary = "Report metrics from the run's driver",
       description =
           "Called by the job itself (see RunMetrics in spark-jobs) with the secret Sparkgate gave"
-              + " the run's current attempt (Spark conf spark.sparkgate.metricsToken) as bearer"
-              + " token. The JSON object's top-level keys are merged into the run's metrics.")
+              + " the run's current attempt (the driver's environment variable"
+              + " SPARK_SPARKGATE_METRICS_TOKEN) as bearer token. The JSON object's top-level keys"
+              + " are merged into the run's metrics.")
   @ApiResponse(responseCode = "204", description = "Merged")
   @ApiResponse(responseCode = "404", description = "No such run")
   @ApiResponse(responseCode = "401", description = "No token")

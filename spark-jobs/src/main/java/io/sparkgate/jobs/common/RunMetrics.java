@@ -10,11 +10,24 @@ import org.apache.spark.sql.SparkSession;
 
 /**
  * Reports what a job did (rows read and written, data-quality results) to its Sparkgate run. The
- * service passes the address and a secret that only this run holds in the Spark conf ({@code
- * spark.sparkgate.metricsUrl}, {@code spark.sparkgate.metricsToken}); it works wherever the driver
- * runs, including cluster deploy mode. Outside Sparkgate the metrics are only printed.
+ * service passes the address in the Spark conf ({@code spark.sparkgate.metricsUrl}) and a secret
+ * that only this run holds in the driver's environment ({@code SPARK_SPARKGATE_METRICS_TOKEN}),
+ * never on a command line or in the conf that Spark's UI and event log show. That reaches the
+ * driver in client and local mode and in standalone cluster mode; on YARN or Kubernetes in cluster
+ * mode the driver does not inherit spark-submit's environment and reports nothing. Outside
+ * Sparkgate the metrics are only printed.
  */
 public final class RunMetrics {
+
+  private static final String TOKEN_ENV = "SPARK_SPARKGATE_METRICS_TOKEN";
+
+  /**
+   * Where earlier Sparkgate versions put the secret. Read only when the environment has none, so
+   * that a job built with this class still reports when an instance of an earlier version launched
+   * it (during a rolling upgrade of several instances); clients cannot set spark.sparkgate.* keys,
+   * so this opens no other way in. Remove once no earlier instance is left.
+   */
+  private static final String LEGACY_TOKEN_CONF = "spark.sparkgate.metricsToken";
 
   private static final HttpClient HTTP =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -25,8 +38,18 @@ public final class RunMetrics {
     String json = Json.write(metrics);
     System.out.println("sparkgate metrics: " + json);
     String url = spark.conf().get("spark.sparkgate.metricsUrl", "");
-    String token = spark.conf().get("spark.sparkgate.metricsToken", "");
-    if (url.isEmpty() || token.isEmpty()) {
+    String token = System.getenv(TOKEN_ENV);
+    if (token == null || token.isBlank()) {
+      token = spark.conf().get(LEGACY_TOKEN_CONF, "");
+    }
+    if (url.isEmpty()) {
+      return;
+    }
+    if (token.isEmpty()) {
+      System.err.println(
+          "sparkgate metrics: not reported, the driver has no "
+              + TOKEN_ENV
+              + " (YARN and Kubernetes cluster mode do not pass it on)");
       return;
     }
     HttpRequest request =
