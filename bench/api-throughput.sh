@@ -57,7 +57,7 @@ bench_await_ready "http://127.0.0.1:$bare_port/hello" "$bench_work/bare.log" "$b
 
 run="$(sql -c "select id from run where state = 'SUCCEEDED' order by created_at desc limit 1")"
 auth="Authorization: Bearer $bench_token"
-curl -sf -o /dev/null "http://127.0.0.1:$bare_port/runs/$run"
+curl -sf -o /dev/null "http://127.0.0.1:$bare_port/runs/$run" || { grep -m3 Exception "$bench_work/bare.log" >&2; exit 1; }
 curl -sf -o /dev/null -H "$auth" "http://127.0.0.1:$port/api/v1/runs/$run"
 
 measure() { # connections, url, [header] -> "req/s p99-ms non-2xx"

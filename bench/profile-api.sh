@@ -8,7 +8,7 @@
 #   bench/profile-api.sh [JAR] [SVG]   # defaults: control-plane/target/control-plane.jar,
 #                                      # docs/flamegraphs/get-run.svg
 #
-# Settings: PROFILE_DURATION (20s), PROFILE_EVENT (cpu; itimer where perf events are not allowed),
+# Settings: PROFILE_DURATION (20s), PROFILE_WARMUP (30s), PROFILE_EVENT (cpu; itimer where perf events are not allowed),
 # PROFILE_URL (a path to profile instead, e.g. /actuator/health/liveness), BENCH_* (the lib's).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -40,7 +40,7 @@ run="$(sql -c "select id from run where state = 'SUCCEEDED' order by created_at 
 url="http://127.0.0.1:$port${PROFILE_URL:-/api/v1/runs/$run}"
 auth="Authorization: Bearer $bench_token"
 curl -sf -o /dev/null -H "$auth" "$url"
-wrk -t2 -c64 -d10s -H "$auth" "$url" > /dev/null
+wrk -t2 -c64 -d"${PROFILE_WARMUP:-30s}" -H "$auth" "$url" > /dev/null
 jcmd "$bench_service" JVMTI.agent_load "$agent" "\"start,event=$event,interval=1ms\"" > /dev/null
 wrk -t2 -c64 -d"$duration" --latency -H "$auth" "$url" | tee "$out/wrk.txt"
 jcmd "$bench_service" JVMTI.agent_load "$agent" "\"stop,collapsed,file=$out/stacks.txt\"" > /dev/null
