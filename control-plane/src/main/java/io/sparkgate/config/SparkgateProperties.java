@@ -157,12 +157,17 @@ public record SparkgateProperties(
    *     runs of an instance only after its heartbeat has not changed for {@link #takeoverTime()} on
    *     their own clock, so it has always fenced itself by then
    * @param autoStart whether the loop starts with the service (tests drive it pass by pass)
+   * @param poolSize database connections of supervision's own pool, apart from those serving API
+   *     requests, so that no request load delays a heartbeat. At the busiest the loop, the
+   *     heartbeat and the log retention sweep each hold one; at least 2, so that the heartbeat
+   *     never waits for a pass
    */
   public record Supervision(
       @DefaultValue("1s") @NotNull Duration pollInterval,
       @DefaultValue("5s") @NotNull Duration heartbeatInterval,
       @DefaultValue("60s") @NotNull Duration leaseTime,
-      @DefaultValue("true") boolean autoStart) {
+      @DefaultValue("true") boolean autoStart,
+      @DefaultValue("4") @Min(2) int poolSize) {
 
     public Supervision {
       if (heartbeatInterval != null
