@@ -14,7 +14,10 @@
 # warmed up right before it is measured.
 #
 # Prints the table and writes it, with the date, into docs/benchmarks.md between its markers
-# (API_WRITE=0 leaves the file alone). Settings: API_DURATION (10s), API_WARMUP (5s), BENCH_DB,
+# (API_WRITE=0 leaves the file alone). On two cores the JIT needs a minute of load before either
+# app reaches its steady state (Sparkgate, with more code on the path, the longer: its throughput
+# doubles over the first minute), so each app first serves its two endpoints for API_JIT_WARMUP
+# (60s) at 64 connections. Settings: API_DURATION (10s), API_WARMUP (5s), BENCH_DB,
 # BENCH_RUNS, BENCH_FRESH (see bench/lib/runs-db.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -22,6 +25,7 @@ cd "$(dirname "$0")/.."
 jar="${1:-control-plane/target/control-plane.jar}"
 duration="${API_DURATION:-10s}"
 warmup="${API_WARMUP:-5s}"
+jit_warmup="${API_JIT_WARMUP:-60s}"
 out="${API_OUT:-target/api-throughput}"
 port="${API_PORT:-18094}"
 bare_port="${API_BARE_PORT:-18095}"
@@ -76,6 +80,13 @@ row() { # name, connections, bare url, sparkgate url, [sparkgate header]
   printf '| %s | %s | %s req/s, p99 %s ms | %s req/s, p99 %s ms | %.2f |\n' "$1" "$2" \
     "$b_rps" "$(ms "$b_p99")" "$s_rps" "$(ms "$s_p99")" "$(awk -v s="$s_rps" -v b="$b_rps" 'BEGIN { print s / b }')"
 }
+
+for target in "http://127.0.0.1:$bare_port/runs/$run" "http://127.0.0.1:$bare_port/hello"; do
+  wrk -t2 -c64 -d"$jit_warmup" "$target" > /dev/null
+done
+for target in "http://127.0.0.1:$port/api/v1/runs/$run" "http://127.0.0.1:$port/actuator/health/liveness"; do
+  wrk -t2 -c64 -d"$jit_warmup" -H "$auth" "$target" > /dev/null
+done
 
 {
   echo "$(date -u '+%F'), $(git rev-parse --short HEAD 2> /dev/null || echo unknown), $(nproc) cores,"

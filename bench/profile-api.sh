@@ -8,7 +8,8 @@
 #   bench/profile-api.sh [JAR] [SVG]   # defaults: control-plane/target/control-plane.jar,
 #                                      # docs/flamegraphs/get-run.svg
 #
-# Settings: PROFILE_DURATION (20s), PROFILE_WARMUP (30s), PROFILE_EVENT (cpu; itimer where perf events are not allowed),
+# Settings: PROFILE_DURATION (20s), PROFILE_WARMUP (60s: the JIT's time to reach steady state),
+# PROFILE_INTERVAL (5ms of CPU between samples), PROFILE_EVENT (cpu; itimer where perf events are not allowed),
 # PROFILE_URL (a path to profile instead, e.g. /actuator/health/liveness), BENCH_* (the lib's).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -40,8 +41,8 @@ run="$(sql -c "select id from run where state = 'SUCCEEDED' order by created_at 
 url="http://127.0.0.1:$port${PROFILE_URL:-/api/v1/runs/$run}"
 auth="Authorization: Bearer $bench_token"
 curl -sf -o /dev/null -H "$auth" "$url"
-wrk -t2 -c64 -d"${PROFILE_WARMUP:-30s}" -H "$auth" "$url" > /dev/null
-jcmd "$bench_service" JVMTI.agent_load "$agent" "\"start,event=$event,interval=1ms\"" > /dev/null
+wrk -t2 -c64 -d"${PROFILE_WARMUP:-60s}" -H "$auth" "$url" > /dev/null
+jcmd "$bench_service" JVMTI.agent_load "$agent" "\"start,event=$event,interval=${PROFILE_INTERVAL:-5ms}\"" > /dev/null
 wrk -t2 -c64 -d"$duration" --latency -H "$auth" "$url" | tee "$out/wrk.txt"
 jcmd "$bench_service" JVMTI.agent_load "$agent" "\"stop,collapsed,file=$out/stacks.txt\"" > /dev/null
 rps="$(awk '$1 == "Requests/sec:" { printf "%.0f", $2 }' "$out/wrk.txt")"
