@@ -49,6 +49,11 @@ public class TrivialJobBench {
         """.formatted(jar));
     List<Double> client = new ArrayList<>();
     List<Double> server = new ArrayList<>();
+    // Where a run's time goes, from its recorded events: claimed, driver up, ended, seen.
+    List<Double> claim = new ArrayList<>();
+    List<Double> launch = new ArrayList<>();
+    List<Double> running = new ArrayList<>();
+    List<Double> seen = new ArrayList<>();
     for (int i = 0; i < runs; i++) {
       long start = System.nanoTime();
       String run = send("POST", base + "/api/v1/runs",
@@ -60,8 +65,18 @@ public class TrivialJobBench {
         run = send("GET", base + "/api/v1/runs/" + id, null).body();
         state = field(run, "state");
       } while (!state.matches("SUCCEEDED|FAILED|CANCELLED|TIMED_OUT"));
+      long seenAt = System.currentTimeMillis();
       client.add((System.nanoTime() - start) / 1e9);
       if (!state.equals("SUCCEEDED")) throw new IllegalStateException("run " + id + " " + state);
+      String events = send("GET", base + "/api/v1/runs/" + id + "/events", null).body();
+      Instant created = Instant.parse(field(run, "createdAt"));
+      Instant launching = eventAt(events, "LAUNCHING");
+      Instant up = eventAt(events, "RUNNING");
+      Instant ended = eventAt(events, "SUCCEEDED");
+      claim.add(seconds(created, launching));
+      launch.add(seconds(launching, up));
+      running.add(seconds(up, ended));
+      seen.add((seenAt - ended.toEpochMilli()) / 1e3);
       server.add(Duration.between(Instant.parse(field(run, "createdAt")),
           Instant.parse(field(run, "finishedAt"))).toMillis() / 1e3);
     }
@@ -72,11 +87,34 @@ public class TrivialJobBench {
     row("through Sparkgate, createdAt to finishedAt", server);
     System.out.printf("%nratio of medians (client-observed / direct): %.2f%n",
         median(client) / median(direct));
+    System.out.println();
+    System.out.println("| phase of a run through Sparkgate (its events) | median s | min s | max s |");
+    System.out.println("| --- | --- | --- | --- |");
+    row("submitted to claimed (LAUNCHING)", claim, false);
+    row("LAUNCHING to RUNNING (spark-submit, driver JVM, SparkContext)", launch, false);
+    row("RUNNING to SUCCEEDED recorded (the job, the driver's exit)", running, false);
+    row("SUCCEEDED recorded to seen by the client (50 ms polls)", seen, false);
   }
 
   static void row(String name, List<Double> values) {
-    System.out.printf("| %s | %d | %.2f | %.2f | %.2f |%n", name, values.size(), median(values),
-        Collections.min(values), Collections.max(values));
+    row(name, values, true);
+  }
+
+  static void row(String name, List<Double> values, boolean withCount) {
+    System.out.printf("| %s |%s %.2f | %.2f | %.2f |%n", name,
+        withCount ? " " + values.size() + " |" : "", median(values), Collections.min(values),
+        Collections.max(values));
+  }
+
+  static double seconds(Instant from, Instant to) {
+    return Duration.between(from, to).toMillis() / 1e3;
+  }
+
+  /** When the run's events (a JSON list, oldest first) first record the state. */
+  static Instant eventAt(String events, String state) {
+    Matcher m = Pattern.compile("\\{\"at\":\"([^\"]+)\"[^}]*\"to\":\"" + state + "\"").matcher(events);
+    if (!m.find()) throw new IllegalStateException("no event to " + state + " in " + events);
+    return Instant.parse(m.group(1));
   }
 
   static double median(List<Double> values) {

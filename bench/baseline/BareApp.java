@@ -31,7 +31,7 @@ public class BareApp {
 
   /** One primary-key lookup of a run row, as JSON. */
   @GetMapping("/runs/{id}")
-  public Map<String, Object> run(@PathVariable UUID id) {
+  public Map<String, Object> run(@PathVariable("id") UUID id) {
     return jdbc.sql("select * from run where id = :id").param("id", id).query().singleRow();
   }
 

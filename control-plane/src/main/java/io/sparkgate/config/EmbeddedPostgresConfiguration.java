@@ -1,14 +1,11 @@
 package io.sparkgate.config;
 
-import com.zaxxer.hikari.HikariConfig;
-import com.zaxxer.hikari.HikariDataSource;
 import io.sparkgate.support.SecretFiles;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.SQLException;
-import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.annotation.Bean;
@@ -147,18 +144,15 @@ public class EmbeddedPostgresConfiguration {
     }
   }
 
+  /** How both connection pools log in: as the service's role, with its generated password. */
   @Bean
-  DataSource dataSource(EmbeddedPostgres postgres, SparkgateProperties properties)
+  DatabaseLogin embeddedDatabaseLogin(EmbeddedPostgres postgres, SparkgateProperties properties)
       throws IOException {
-    HikariConfig config = new HikariConfig();
-    config.setJdbcUrl(
-        postgres.getJdbcUrl(EmbeddedDatabaseSetup.ROLE, EmbeddedDatabaseSetup.DATABASE));
-    config.setUsername(EmbeddedDatabaseSetup.ROLE);
-    config.setPassword(SecretFiles.readOrCreate(servicePasswordFile(properties)));
-    config.setPoolName("sparkgate-embedded");
-    config.setMaximumPoolSize(10);
-    config.setConnectionTimeout(5000);
-    return new HikariDataSource(config);
+    return new DatabaseLogin(
+        postgres.getJdbcUrl(EmbeddedDatabaseSetup.ROLE, EmbeddedDatabaseSetup.DATABASE),
+        EmbeddedDatabaseSetup.ROLE,
+        SecretFiles.readOrCreate(servicePasswordFile(properties)),
+        null);
   }
 
   /** Matches when no external database is configured. */

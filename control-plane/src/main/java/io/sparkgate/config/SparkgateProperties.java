@@ -157,12 +157,17 @@ public record SparkgateProperties(
    *     runs of an instance only after its heartbeat has not changed for {@link #takeoverTime()} on
    *     their own clock, so it has always fenced itself by then
    * @param autoStart whether the loop starts with the service (tests drive it pass by pass)
+   * @param poolSize database connections of supervision's own pool, apart from those serving API
+   *     requests, so that no request load delays a heartbeat. At the busiest the loop, the
+   *     heartbeat and the log retention sweep each hold one; at least 2, so that the heartbeat
+   *     never waits for a pass
    */
   public record Supervision(
       @DefaultValue("1s") @NotNull Duration pollInterval,
       @DefaultValue("5s") @NotNull Duration heartbeatInterval,
       @DefaultValue("60s") @NotNull Duration leaseTime,
-      @DefaultValue("true") boolean autoStart) {
+      @DefaultValue("true") boolean autoStart,
+      @DefaultValue("4") @Min(2) int poolSize) {
 
     public Supervision {
       if (heartbeatInterval != null
@@ -190,12 +195,23 @@ public record SparkgateProperties(
    * @param defaultPageSize runs per page when the client asks for no limit
    * @param maxPageSize largest page a client may ask for
    * @param maxLogChunkBytes largest slice of a driver log in one response
+   * @param statementTimeout how long any SQL statement run for a request may take (whole seconds,
+   *     rounded up) before it is cancelled and the client gets 503; the supervision loop has no
+   *     such limit
    */
   public record Api(
       @DefaultValue("1048576") @Min(1024) long maxBodyBytes,
       @DefaultValue("50") @Min(1) int defaultPageSize,
       @DefaultValue("500") @Min(1) int maxPageSize,
-      @DefaultValue("1048576") @Min(1024) int maxLogChunkBytes) {}
+      @DefaultValue("1048576") @Min(1024) int maxLogChunkBytes,
+      @DefaultValue("5s") @NotNull Duration statementTimeout) {
+
+    @AssertTrue(message = "sparkgate.api.statement-timeout must be positive")
+    public boolean isStatementTimeoutPositive() {
+      return statementTimeout == null
+          || (!statementTimeout.isNegative() && !statementTimeout.isZero());
+    }
+  }
 
   /**
    * The PostgreSQL the service starts itself when {@code spring.datasource.url} is not set.

@@ -1,6 +1,7 @@
 package io.sparkgate.launch;
 
 import io.sparkgate.config.SparkgateProperties;
+import io.sparkgate.config.SupervisionThreads;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -36,11 +37,7 @@ public class SimulatedBackend implements SparkBackend {
   private final Path driverLog;
   private final ScheduledExecutorService timer =
       Executors.newSingleThreadScheduledExecutor(
-          r -> {
-            Thread thread = new Thread(r, "sparkgate-simulated-backend");
-            thread.setDaemon(true);
-            return thread;
-          });
+          SupervisionThreads.named("sparkgate-simulated-backend"));
 
   public SimulatedBackend(SparkgateProperties properties) throws IOException {
     this.defaultDuration = properties.spark().simulatedRunDuration();

@@ -2,6 +2,7 @@ package io.sparkgate.launch;
 
 import io.sparkgate.config.SparkHome;
 import io.sparkgate.config.SparkgateProperties;
+import io.sparkgate.config.SupervisionThreads;
 import java.io.IOException;
 import java.lang.reflect.Field;
 import java.nio.file.Files;
@@ -65,11 +66,7 @@ public class SparkLauncherBackend implements SparkBackend {
   private final Optional<Path> sparkHome;
   private final ScheduledExecutorService clusterPoller =
       Executors.newSingleThreadScheduledExecutor(
-          r -> {
-            Thread thread = new Thread(r, "sparkgate-cluster-poller");
-            thread.setDaemon(true);
-            return thread;
-          });
+          SupervisionThreads.named("sparkgate-cluster-poller"));
 
   public SparkLauncherBackend(SparkgateProperties properties, SparkHome home, Clock clock) {
     this.properties = properties;
@@ -209,18 +206,16 @@ public class SparkLauncherBackend implements SparkBackend {
     CappedDriverLog driverLog =
         CappedDriverLog.open(spec.logFile(), properties.runs().maxLogBytes().toBytes());
     CompletableFuture<Void> written = new CompletableFuture<>();
-    Thread copier =
-        new Thread(
+    SupervisionThreads.named("sparkgate-driver-log-" + spec.runId() + "-" + spec.attempt())
+        .newThread(
             () -> {
               try {
                 driverLog.drain(process.getInputStream());
               } finally {
                 written.complete(null);
               }
-            },
-            "sparkgate-driver-log-" + spec.runId() + "-" + spec.attempt());
-    copier.setDaemon(true);
-    copier.start();
+            })
+        .start();
     return written;
   }
 

@@ -110,8 +110,9 @@ public class OpenApiConfiguration {
                             standard(
                                 responses,
                                 "503",
-                                "The database is unreachable (the token or the request could not"
-                                    + " be served); retry later");
+                                "The database is unreachable or did not answer within the"
+                                    + " statement timeout (the token or the request could not be"
+                                    + " served); retry later");
                             if (operation.getRequestBody() != null) {
                               standard(responses, "413", "Request body too large");
                               standard(responses, "415", "The body must be application/json");

@@ -1,17 +1,23 @@
 package io.sparkgate.run;
 
+import io.sparkgate.support.CustomPlans;
 import io.sparkgate.support.Json;
 import io.sparkgate.support.SqlTime;
 import io.sparkgate.support.Text;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.jdbc.support.SqlArrayValue;
 import org.springframework.stereotype.Repository;
 
 /**
@@ -22,7 +28,7 @@ import org.springframework.stereotype.Repository;
 @Repository
 public class RunRepository {
 
-  private static final String RUN_COLUMNS =
+  static final String RUN_COLUMNS =
       """
       id, job_name, job_version, state, state_reason, params, spark_conf, labels,
       idempotency_key, fingerprint, previous_run_id, submitted_by, created_at, started_at,
@@ -96,6 +102,54 @@ public class RunRepository {
         .optional();
   }
 
+  /** A run with its attempts, oldest first. */
+  public record WithAttempts(Run run, List<Attempt> attempts) {}
+
+  /** {@link #RUN_COLUMNS} of the run aliased {@code r}, for statements that join it. */
+  private static final String RUN_COLUMNS_OF_R =
+      String.join(
+          ", ",
+          Arrays.stream(RUN_COLUMNS.split(",")).map(column -> "r." + column.strip()).toList());
+
+  /** The columns of an attempt, each prefixed {@code a_}, for statements that join it. */
+  private static final String ATTEMPT_COLUMNS_AS_A =
+      """
+      a.attempt as a_attempt, a.state as a_state, a.instance_id as a_instance_id,
+      a.spark_app_id as a_spark_app_id, a.started_at as a_started_at,
+      a.finished_at as a_finished_at, a.exit_code as a_exit_code, a.error as a_error,
+      a.log_path as a_log_path, a.master as a_master, a.deploy_mode as a_deploy_mode,
+      a.driver_id as a_driver_id
+      """;
+
+  /**
+   * A run and its attempts in one statement (one row per attempt, or one without any): what {@code
+   * GET /runs/{id}} shows, at the cost of one round trip instead of two.
+   */
+  public Optional<WithAttempts> findWithAttempts(UUID id) {
+    return jdbc.sql(
+            "select "
+                + RUN_COLUMNS_OF_R
+                + ", "
+                + ATTEMPT_COLUMNS_AS_A
+                + " from run r left join run_attempt a on a.run_id = r.id where r.id = :id"
+                + " order by a.attempt")
+        .param("id", id)
+        .query(
+            rs -> {
+              Run run = null;
+              List<Attempt> attempts = new ArrayList<>();
+              while (rs.next()) {
+                if (run == null) {
+                  run = mapRun(rs, 0);
+                }
+                if (rs.getObject("a_attempt") != null) {
+                  attempts.add(mapAttempt(rs, run.id(), "a_"));
+                }
+              }
+              return Optional.ofNullable(run).map(r -> new WithAttempts(r, List.copyOf(attempts)));
+            });
+  }
+
   /** The latest run created with an idempotency key. */
   public Optional<Run> findLatestByKey(String key) {
     return jdbc.sql(
@@ -110,31 +164,55 @@ public class RunRepository {
         .optional();
   }
 
-  /** A newest-first page of runs after the cursor (exclusive). */
+  /**
+   * How many of the newest runs that match a listing's job and states are checked for its labels
+   * before the label index is asked (see {@link #list}): a page of 50 is found among them for any
+   * label on at least 2.5 % of those runs.
+   */
+  static final int LABEL_WINDOW = 2000;
+
+  /**
+   * A newest-first page of runs after the cursor (exclusive).
+   *
+   * <p>Labels have only an unordered index (GIN): a common label is found fastest by checking the
+   * newest runs of the other filters in order, a rare one through the index, sorting its few runs.
+   * The planner picks between the two by cost, and picks the index for labels that are far too
+   * common for it, say on 5 % of a million runs, whose bitmap of 50,000 rows costs more than the
+   * whole page should. So a listing with labels looks first: it checks the newest {@link
+   * #LABEL_WINDOW} runs that match the job and states, and asks the planner (index and all) only
+   * for what lies beyond them, when fewer than a page of those carried the labels.
+   *
+   * <p>The statements are planned for their values ({@link CustomPlans}), never with a generic plan
+   * of a prepared statement: whether a state, job or label is rare decides the plan.
+   */
   public List<Run> list(RunFilter filter, PageCursor after, int limit) {
-    StringBuilder sql = new StringBuilder("select " + RUN_COLUMNS + " from run where true");
-    Map<String, Object> params = new LinkedHashMap<>();
-    if (filter.job() != null) {
-      sql.append(" and job_name = :job");
-      params.put("job", filter.job());
-    }
-    if (filter.states() != null && !filter.states().isEmpty()) {
-      sql.append(" and state in (:states)");
-      params.put("states", filter.states().stream().map(Enum::name).toList());
-    }
-    List<RunFilter.Label> labels = filter.labels() == null ? List.of() : filter.labels();
-    for (int i = 0; i < labels.size(); i++) {
-      sql.append(" and labels @> cast(:label").append(i).append(" as jsonb)");
-      params.put("label" + i, json.write(Map.of(labels.get(i).key(), labels.get(i).value())));
-    }
-    if (after != null) {
-      sql.append(" and (created_at, id) < (:afterCreatedAt, :afterId)");
-      params.put("afterCreatedAt", SqlTime.param(after.createdAt()));
-      params.put("afterId", after.id());
-    }
-    sql.append(" order by created_at desc, id desc limit :limit");
-    params.put("limit", limit);
-    return jdbc.sql(sql.toString()).params(params).query(this::mapRun).list();
+    RunListSql sql = new RunListSql(filter, json);
+    return CustomPlans.during(
+        () -> {
+          if (!sql.hasLabels()) {
+            return runs(sql.page(after, limit));
+          }
+          List<Run> page = new ArrayList<>(runs(sql.hitsInWindow(after, LABEL_WINDOW, limit)));
+          if (page.size() < limit) {
+            // No end: fewer runs than the window match the job and states, and all were checked.
+            windowEnd(sql.windowEnd(after, LABEL_WINDOW))
+                .ifPresent(end -> page.addAll(runs(sql.page(end, limit - page.size()))));
+          }
+          return page;
+        });
+  }
+
+  private List<Run> runs(RunListSql.Statement statement) {
+    return jdbc.sql(statement.sql()).params(statement.params()).query(this::mapRun).list();
+  }
+
+  private Optional<PageCursor> windowEnd(RunListSql.Statement statement) {
+    return jdbc.sql(statement.sql())
+        .params(statement.params())
+        .query(
+            (rs, row) ->
+                new PageCursor(SqlTime.get(rs, "created_at"), rs.getObject("id", UUID.class)))
+        .optional();
   }
 
   public List<Attempt> findAttempts(UUID runId) {
@@ -147,6 +225,27 @@ public class RunRepository {
         .param("runId", runId)
         .query(RunRepository::mapAttempt)
         .list();
+  }
+
+  /**
+   * The attempts of each of the runs, oldest first, in one query; runs without any are left out.
+   */
+  public Map<UUID, List<Attempt>> findAttempts(Collection<UUID> runIds) {
+    if (runIds.isEmpty()) {
+      return Map.of();
+    }
+    Map<UUID, List<Attempt>> byRun = new HashMap<>();
+    jdbc.sql(
+            """
+            select run_id, attempt, state, instance_id, spark_app_id, started_at, finished_at,
+                   exit_code, error, log_path, master, deploy_mode, driver_id
+            from run_attempt where run_id = any(:runIds) order by run_id, attempt
+            """)
+        .param("runIds", new SqlArrayValue("uuid", runIds.toArray()))
+        .query(RunRepository::mapAttempt)
+        .list()
+        .forEach(a -> byRun.computeIfAbsent(a.runId(), id -> new ArrayList<>()).add(a));
+    return byRun;
   }
 
   public List<RunEvent> findEvents(UUID runId) {
@@ -590,20 +689,25 @@ public class RunRepository {
   }
 
   private static Attempt mapAttempt(ResultSet rs, int row) throws SQLException {
+    return mapAttempt(rs, rs.getObject("run_id", UUID.class), "");
+  }
+
+  /** An attempt of the run from columns named with the prefix. */
+  private static Attempt mapAttempt(ResultSet rs, UUID runId, String prefix) throws SQLException {
     return new Attempt(
-        rs.getObject("run_id", UUID.class),
-        rs.getInt("attempt"),
-        AttemptState.valueOf(rs.getString("state")),
-        rs.getString("instance_id"),
-        rs.getString("spark_app_id"),
-        SqlTime.get(rs, "started_at"),
-        SqlTime.get(rs, "finished_at"),
-        (Integer) rs.getObject("exit_code"),
-        rs.getString("error"),
-        rs.getString("log_path"),
-        rs.getString("master"),
-        rs.getString("deploy_mode"),
-        rs.getString("driver_id"));
+        runId,
+        rs.getInt(prefix + "attempt"),
+        AttemptState.valueOf(rs.getString(prefix + "state")),
+        rs.getString(prefix + "instance_id"),
+        rs.getString(prefix + "spark_app_id"),
+        SqlTime.get(rs, prefix + "started_at"),
+        SqlTime.get(rs, prefix + "finished_at"),
+        (Integer) rs.getObject(prefix + "exit_code"),
+        rs.getString(prefix + "error"),
+        rs.getString(prefix + "log_path"),
+        rs.getString(prefix + "master"),
+        rs.getString(prefix + "deploy_mode"),
+        rs.getString(prefix + "driver_id"));
   }
 
   private static RunEvent mapEvent(ResultSet rs, int row) throws SQLException {

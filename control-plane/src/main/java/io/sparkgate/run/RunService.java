@@ -163,6 +163,12 @@ public class RunService {
         .orElseThrow(() -> new SparkgateException(ErrorKind.RUN_NOT_FOUND, "No run " + id + "."));
   }
 
+  /** A run with its attempts, read together. */
+  public RunRepository.WithAttempts getWithAttempts(UUID id) {
+    return runs.findWithAttempts(id)
+        .orElseThrow(() -> new SparkgateException(ErrorKind.RUN_NOT_FOUND, "No run " + id + "."));
+  }
+
   public List<Attempt> attempts(UUID id) {
     return runs.findAttempts(id);
   }
@@ -172,8 +178,17 @@ public class RunService {
     return runs.findEvents(id);
   }
 
-  /** A page of runs, newest first, and the cursor of the next page if there may be one. */
-  public record Page(List<Run> runs, PageCursor next) {}
+  /**
+   * A page of runs, newest first, with the attempts of each (read in one query), and the cursor of
+   * the next page if there may be one.
+   */
+  public record Page(List<Run> runs, Map<UUID, List<Attempt>> attempts, PageCursor next) {
+
+    /** The attempts of one of the page's runs, oldest first. */
+    public List<Attempt> attemptsOf(Run run) {
+      return attempts.getOrDefault(run.id(), List.of());
+    }
+  }
 
   public Page list(RunFilter filter, String cursor, Integer limit) {
     int max = properties.api().maxPageSize();
@@ -191,7 +206,7 @@ public class RunService {
         page.size() == size
             ? new PageCursor(page.get(size - 1).createdAt(), page.get(size - 1).id())
             : null;
-    return new Page(page, next);
+    return new Page(page, runs.findAttempts(page.stream().map(Run::id).toList()), next);
   }
 
   /**

@@ -1,11 +1,11 @@
 package io.sparkgate.supervise;
 
+import io.sparkgate.config.SupervisionThreads;
 import io.sparkgate.launch.LaunchException;
 import io.sparkgate.launch.LaunchSpec;
 import io.sparkgate.launch.SparkBackend;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.ThreadFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -25,9 +25,9 @@ class Launches {
 
   private final SparkBackend backend;
   private final ExecutorService local =
-      Executors.newSingleThreadExecutor(named("sparkgate-launcher"));
+      Executors.newSingleThreadExecutor(SupervisionThreads.named("sparkgate-launcher"));
   private final ExecutorService cluster =
-      Executors.newCachedThreadPool(named("sparkgate-cluster-submit"));
+      Executors.newCachedThreadPool(SupervisionThreads.named("sparkgate-cluster-submit"));
 
   Launches(SparkBackend backend) {
     this.backend = backend;
@@ -52,13 +52,5 @@ class Launches {
   void shutdown() {
     local.shutdownNow();
     cluster.shutdownNow();
-  }
-
-  static ThreadFactory named(String name) {
-    return runnable -> {
-      Thread thread = new Thread(runnable, name);
-      thread.setDaemon(true);
-      return thread;
-    };
   }
 }

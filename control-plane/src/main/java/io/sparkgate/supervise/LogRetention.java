@@ -1,6 +1,7 @@
 package io.sparkgate.supervise;
 
 import io.sparkgate.config.SparkgateProperties;
+import io.sparkgate.config.SupervisionThreads;
 import io.sparkgate.support.SqlTime;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -53,8 +54,13 @@ public class LogRetention {
     this.clock = clock;
   }
 
+  /** Runs on Spring's scheduler thread, with supervision's connections. */
   @Scheduled(initialDelayString = "PT1M", fixedDelayString = "PT1H")
   public void sweep() {
+    SupervisionThreads.run(this::sweepOnce);
+  }
+
+  private void sweepOnce() {
     try {
       int deleted = deleteExpired(clock.instant().minus(properties.runs().logRetention()));
       if (deleted > 0) {

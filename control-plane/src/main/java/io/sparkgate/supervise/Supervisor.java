@@ -2,6 +2,7 @@ package io.sparkgate.supervise;
 
 import io.sparkgate.config.InstanceIdentity;
 import io.sparkgate.config.SparkgateProperties;
+import io.sparkgate.config.SupervisionThreads;
 import io.sparkgate.run.RunMetrics;
 import io.sparkgate.run.RunWakeUp;
 import java.time.Clock;
@@ -53,11 +54,11 @@ public class Supervisor implements SmartLifecycle {
   private volatile Instant lastMetricsAt = Instant.EPOCH;
   private volatile boolean stopping;
   private final ScheduledExecutorService loop =
-      Executors.newSingleThreadScheduledExecutor(Launches.named("sparkgate-supervisor"));
+      Executors.newSingleThreadScheduledExecutor(SupervisionThreads.named("sparkgate-supervisor"));
   private final ScheduledExecutorService heartbeat =
-      Executors.newSingleThreadScheduledExecutor(Launches.named("sparkgate-heartbeat"));
+      Executors.newSingleThreadScheduledExecutor(SupervisionThreads.named("sparkgate-heartbeat"));
   private final ScheduledExecutorService fenceWatch =
-      Executors.newSingleThreadScheduledExecutor(Launches.named("sparkgate-lease-watch"));
+      Executors.newSingleThreadScheduledExecutor(SupervisionThreads.named("sparkgate-lease-watch"));
 
   public Supervisor(
       Recorder recorder,
@@ -90,7 +91,8 @@ public class Supervisor implements SmartLifecycle {
 
   @Override
   public void start() {
-    register();
+    // On the thread that starts the service, while requests may already be served.
+    SupervisionThreads.run(this::register);
     long poll = properties.supervision().pollInterval().toMillis();
     long beat = properties.supervision().heartbeatInterval().toMillis();
     running = true;
@@ -141,6 +143,10 @@ public class Supervisor implements SmartLifecycle {
     heartbeat.shutdownNow();
     fenceWatch.shutdownNow();
     launches.shutdown();
+    SupervisionThreads.run(this::deregister);
+  }
+
+  private void deregister() {
     try {
       instances.delete(instance.id(), instance.incarnation());
     } catch (RuntimeException e) {

@@ -6,6 +6,10 @@ import java.net.URI;
 import org.apache.tomcat.util.http.InvalidParameterException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.dao.DataAccessException;
+import org.springframework.dao.DataAccessResourceFailureException;
+import org.springframework.dao.QueryTimeoutException;
+import org.springframework.dao.TransientDataAccessException;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.HttpStatusCode;
@@ -58,6 +62,34 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
   ResponseEntity<Object> handleRejected(RequestRejectedException e) {
     return withProblemType(
         problem(ErrorKind.MALFORMED_REQUEST, "A query parameter holds a character not allowed."));
+  }
+
+  /**
+   * The database did not serve the request: a statement ran longer than {@code
+   * sparkgate.api.statement-timeout} (see {@link StatementTimeoutFilter}) and was cancelled, no
+   * connection could be had within the pool's connection timeout, or the database is away. Each may
+   * pass; nothing was written that the client would have to know about.
+   */
+  @ExceptionHandler({TransientDataAccessException.class, DataAccessResourceFailureException.class})
+  ResponseEntity<Object> handleDatabaseUnavailable(DataAccessException e, WebRequest request) {
+    boolean timeout = e instanceof QueryTimeoutException;
+    log.warn(
+        "{} ({}): {}",
+        timeout
+            ? "A statement ran past the statement timeout"
+            : "The database did not serve a request",
+        request.getDescription(false),
+        e.getMostSpecificCause().getMessage());
+    ProblemDetail problem =
+        problem(
+            ErrorKind.SERVICE_UNAVAILABLE,
+            timeout
+                ? "The database did not answer in time; try again shortly."
+                : "The database is unavailable; try again shortly.");
+    return ResponseEntity.status(problem.getStatus())
+        .header(HttpHeaders.RETRY_AFTER, "5")
+        .contentType(org.springframework.http.MediaType.APPLICATION_PROBLEM_JSON)
+        .body(problem);
   }
 
   @ExceptionHandler(Exception.class)

@@ -14,6 +14,7 @@ import java.nio.file.attribute.PosixFilePermission;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -24,7 +25,8 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 /**
  * With no datasource configured the service starts its own PostgreSQL, keeps its data in the work
  * directory across restarts, and stops it on shutdown. Every connection needs a password, and the
- * service connects as a role that is no superuser, also on a data directory of an earlier version.
+ * service connects (from both its pools) as a role that is no superuser, also on a data directory
+ * of an earlier version.
  */
 class EmbeddedModeTest {
 
@@ -173,6 +175,17 @@ class EmbeddedModeTest {
                 .query(String.class)
                 .single())
         .isEqualTo("sparkgate false");
+    // Supervision's own pool logs in the same way.
+    AtomicReference<String> supervision = new AtomicReference<>();
+    SupervisionThreads.run(
+        () ->
+            supervision.set(
+                context
+                    .getBean(JdbcClient.class)
+                    .sql("select current_user || ' ' || current_setting('application_name')")
+                    .query(String.class)
+                    .single()));
+    assertThat(supervision).hasValue("sparkgate " + ConnectionPools.SUPERVISION);
   }
 
   static String assertOwnerOnlySecret(Path file) throws Exception {

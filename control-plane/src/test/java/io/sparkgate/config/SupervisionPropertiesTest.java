@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Test;
 class SupervisionPropertiesTest {
 
   static SparkgateProperties.Supervision with(Duration heartbeat, Duration lease) {
-    return new SparkgateProperties.Supervision(Duration.ofSeconds(1), heartbeat, lease, true);
+    return new SparkgateProperties.Supervision(Duration.ofSeconds(1), heartbeat, lease, true, 4);
   }
 
   @Test

@@ -75,6 +75,11 @@ class DatabaseOutageIT {
       }
       assertThat(api.get("/actuator/health").json().at("/components/db/status").asString())
           .isEqualTo("DOWN");
+      // A request that needs the database gets the documented problem, not a 500.
+      Api.Response read = api.get("/api/v1/runs/" + runId);
+      assertThat(read.status()).as(read.raw().body()).isEqualTo(503);
+      assertThat(read.text("type")).isEqualTo("https://sparkgate.io/problems/service-unavailable");
+      assertThat(read.header("Retry-After")).isEqualTo("5");
       // The driver finishes while the database is away.
       await().atMost(Duration.ofSeconds(60)).until(() -> OrphanDrivers.find(runId).isEmpty());
 

@@ -34,6 +34,11 @@ public final class Api {
     return new Api(base, otherToken);
   }
 
+  /** The absolute URL of a path of the service. */
+  public String url(String path) {
+    return base + path;
+  }
+
   /** A response with its body parsed as JSON when it is JSON. */
   public record Response(int status, HttpResponse<String> raw, JsonNode json) {
     public String header(String name) {

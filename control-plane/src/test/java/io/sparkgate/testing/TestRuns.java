@@ -3,8 +3,10 @@ package io.sparkgate.testing;
 import io.sparkgate.support.SqlTime;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.List;
 import java.util.UUID;
 import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.jdbc.support.SqlArrayValue;
 
 /**
  * Test data builders for runs in any state, as another instance (alive, dead or long gone) would
@@ -117,6 +119,79 @@ public final class TestRuns {
           .update();
     }
     return id;
+  }
+
+  /**
+   * Inserts a history of {@code count} runs of the jobs (their latest versions), newest at {@code
+   * newest} and three to a second before it, so many runs share a creation time: 90 % SUCCEEDED, a
+   * few percent FAILED and CANCELLED, rare TIMED_OUT, and about 1 % QUEUED (due in a year),
+   * LAUNCHING and RUNNING (owned by {@code owner}), spread over the whole history. Labels {@code
+   * team} (4 values) and {@code dag} (20 values, 5 to a team); the oldest fifth has {@code
+   * dag=dag-old} instead, one run in 500 also {@code rare=yes}. Runs that got an attempt have one,
+   * a tenth of them two (the first failed); runs cancelled while queued have none.
+   */
+  public static void aHistory(
+      JdbcClient jdbc, List<String> jobs, int count, String owner, Instant newest) {
+    jdbc.sql(
+            """
+            with seeded as (
+              select i, abs(hashint4(i)) % 1000 as s, abs(hashint4(i + 7919)) % 20 as dag,
+                     cast(:newest as timestamptz) - (i / 3) * interval '1 second' as created_at,
+                     (cast(:jobs as text[]))[1 + i % cardinality(cast(:jobs as text[]))] as job
+              from generate_series(1, :count) as i
+            ),
+            shaped as (
+              select *,
+                     case when s < 900 then 'SUCCEEDED' when s < 950 then 'FAILED'
+                          when s < 980 then 'CANCELLED' when s < 990 then 'TIMED_OUT'
+                          when s < 994 then 'QUEUED' when s < 998 then 'RUNNING'
+                          else 'LAUNCHING' end as state,
+                     case when s between 980 and 982 then 0 when i % 10 = 0 then 2
+                          when s between 990 and 993 and i % 2 = 0 then 0 else 1 end as attempts
+              from seeded
+            )
+            insert into run (id, job_name, job_version, state, params, spark_conf, labels,
+                             fingerprint, submitted_by, created_at, started_at, finished_at,
+                             attempt, max_attempts, timeout_seconds, not_before, owner_instance,
+                             deadline_at)
+            select gen_random_uuid(), x.job, j.latest_version, x.state, '{}', '{}',
+                   jsonb_build_object('team', 'team-' || x.dag % 4,
+                                      'dag', case when x.i > :count * 4 / 5 then 'dag-old'
+                                                  else 'dag-' || x.dag end)
+                     || case when x.i % 500 = 7 then '{"rare": "yes"}'::jsonb else '{}' end,
+                   'fp-' || x.i, 'test', x.created_at,
+                   case when x.attempts > 0 and x.state <> 'LAUNCHING' then x.created_at end,
+                   case when x.state in ('SUCCEEDED', 'FAILED', 'CANCELLED', 'TIMED_OUT')
+                        then x.created_at + interval '1 minute' end,
+                   x.attempts, 2, 3600,
+                   case when x.state = 'QUEUED' then x.created_at + interval '1 year'
+                        else x.created_at end,
+                   case when x.state in ('LAUNCHING', 'RUNNING') then cast(:owner as text) end,
+                   case when x.state in ('LAUNCHING', 'RUNNING')
+                        then x.created_at + interval '1 year' end
+            from shaped x join job j on j.name = x.job
+            """)
+        .param("jobs", new SqlArrayValue("text", jobs.toArray()))
+        .param("count", count)
+        .param("owner", owner)
+        .param("newest", SqlTime.param(newest.truncatedTo(ChronoUnit.MICROS)))
+        .update();
+    jdbc.sql(
+            """
+            insert into run_attempt (run_id, attempt, state, instance_id, started_at, finished_at)
+            select r.id, n,
+                   case when n < r.attempt then 'FAILED'
+                        when r.state = 'CANCELLED' then 'KILLED'
+                        when r.state = 'QUEUED' then 'FAILED'
+                        else r.state end,
+                   coalesce(r.owner_instance, 'test'), r.created_at,
+                   case when n < r.attempt or r.finished_at is not null or r.state = 'QUEUED'
+                        then r.created_at + interval '30 seconds' end
+            from run r cross join lateral generate_series(1, r.attempt) as n
+            where r.job_name = any(:jobs)
+            """)
+        .param("jobs", new SqlArrayValue("text", jobs.toArray()))
+        .update();
   }
 
   /** Registers an instance as another process would have, with the given heartbeat number. */

@@ -5,6 +5,7 @@ import io.sparkgate.error.ErrorKind;
 import io.sparkgate.error.SparkgateException;
 import io.sparkgate.run.RunFilter;
 import io.sparkgate.run.RunLogs;
+import io.sparkgate.run.RunRepository;
 import io.sparkgate.run.RunService;
 import io.sparkgate.run.RunService.Submission;
 import io.sparkgate.run.RunState;
@@ -106,7 +107,8 @@ public class RunController {
   @ApiResponse(responseCode = "200", description = "The run")
   @ApiResponse(responseCode = "404", description = "No such run")
   public RunView get(@PathVariable UUID runId) {
-    return RunView.of(runs.get(runId), runs.attempts(runId));
+    RunRepository.WithAttempts found = runs.getWithAttempts(runId);
+    return RunView.of(found.run(), found.attempts());
   }
 
   @GetMapping
@@ -154,8 +156,7 @@ public class RunController {
     }
     RunService.Page page =
         runs.list(new RunFilter(job, states(state), labels(label)), cursor, limit);
-    List<RunView> views =
-        page.runs().stream().map(r -> RunView.of(r, runs.attempts(r.id()))).toList();
+    List<RunView> views = page.runs().stream().map(r -> RunView.of(r, page.attemptsOf(r))).toList();
     return new RunPageView(views, page.next() == null ? null : page.next().encode());
   }
 
