@@ -216,15 +216,7 @@ public class RunRepository {
   }
 
   public List<Attempt> findAttempts(UUID runId) {
-    return jdbc.sql(
-            """
-            select run_id, attempt, state, instance_id, spark_app_id, started_at, finished_at,
-                   exit_code, error, log_path, master, deploy_mode, driver_id
-            from run_attempt where run_id = :runId order by attempt
-            """)
-        .param("runId", runId)
-        .query(RunRepository::mapAttempt)
-        .list();
+    return findAttempts(List.of(runId)).getOrDefault(runId, List.of());
   }
 
   /**

@@ -159,14 +159,16 @@ public class RunService {
   }
 
   public Run get(UUID id) {
-    return runs.find(id)
-        .orElseThrow(() -> new SparkgateException(ErrorKind.RUN_NOT_FOUND, "No run " + id + "."));
+    return runs.find(id).orElseThrow(() -> noRun(id));
+  }
+
+  private static SparkgateException noRun(UUID id) {
+    return new SparkgateException(ErrorKind.RUN_NOT_FOUND, "No run " + id + ".");
   }
 
   /** A run with its attempts, read together. */
   public RunRepository.WithAttempts getWithAttempts(UUID id) {
-    return runs.findWithAttempts(id)
-        .orElseThrow(() -> new SparkgateException(ErrorKind.RUN_NOT_FOUND, "No run " + id + "."));
+    return runs.findWithAttempts(id).orElseThrow(() -> noRun(id));
   }
 
   public List<Attempt> attempts(UUID id) {
