@@ -10,14 +10,18 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The statements of one run listing, for {@link RunRepository#list}: the filter's parts as named
+ * The statement of one run listing, for {@link RunRepository#list}: the filter's parts as named
  * parameters, its states as one branch each.
  *
- * <p>Every state is read by its own scan of {@code run_state_created} (or {@code
- * run_job_state_created} with a job), newest first, and the branches are merged: {@code state in
- * (…)} over one index cannot come out ordered, so the planner would sort all runs of the states or
- * walk the newest-first index past every run of other states. Each branch stops after {@code
- * :limit} rows, which is what lets the planner merge them lazily instead of sorting them.
+ * <p>Every state is read by its own ordered index scan, newest first, and the branches are merged:
+ * {@code state in (…)} over one index cannot come out ordered, so the planner would sort all runs
+ * of the states or walk the newest-first index past every run of other states. Each branch stops
+ * after {@code :limit} rows, which is what lets the planner merge them lazily instead of sorting
+ * them. Without labels the scans are of {@code run_state_created} (or {@code run_job_state_created}
+ * with a job); with labels they are of the first label's rows in {@code run_label}, which carry
+ * their run's job, state and creation time, joined to their runs, which must carry any further
+ * labels. The listing never runs in parallel workers: starting them costs more than a page (see
+ * {@link RunRepository#list}).
  */
 final class RunListSql {
 
@@ -26,129 +30,82 @@ final class RunListSql {
 
   private final RunFilter filter;
   private final List<RunState> states;
-  private final List<String> labels;
+  private final List<RunFilter.Label> labels;
+  private final Json json;
 
   RunListSql(RunFilter filter, Json json) {
     this.filter = filter;
     this.states = states(filter.states());
-    List<String> labels = new ArrayList<>();
-    for (RunFilter.Label label :
-        filter.labels() == null ? List.<RunFilter.Label>of() : filter.labels()) {
-      labels.add(json.write(Map.of(label.key(), label.value())));
-    }
-    this.labels = List.copyOf(labels);
-  }
-
-  boolean hasLabels() {
-    return !labels.isEmpty();
+    this.labels = filter.labels() == null ? List.of() : List.copyOf(filter.labels());
+    this.json = json;
   }
 
   /** At most {@code limit} runs after the cursor that match the whole filter, newest first. */
   Statement page(PageCursor after, int limit) {
     Map<String, Object> params = new LinkedHashMap<>();
     params.put("limit", limit);
-    return new Statement(ordered(columns(), true, after, "limit", params), params);
-  }
-
-  /**
-   * At most {@code limit} runs that carry the labels among the newest {@code window} runs after the
-   * cursor that match the job and states: a page, if the labels are common enough among them.
-   */
-  Statement hitsInWindow(PageCursor after, int window, int limit) {
-    Map<String, Object> params = new LinkedHashMap<>();
-    params.put("window", window);
-    params.put("limit", limit);
-    String candidates = ordered(columns(), false, after, "window", params);
-    return new Statement(
-        "select "
-            + columns()
-            + " from ("
-            + candidates
-            + ") candidate where "
-            + String.join(" and ", labelConditions(params))
-            + " order by created_at desc, id desc limit :limit",
-        params);
-  }
-
-  /**
-   * The last of the newest {@code window} runs after the cursor that match the job and states, if
-   * there are that many: where the runs {@link #hitsInWindow} looked at end. Reads the indexes
-   * only.
-   */
-  Statement windowEnd(PageCursor after, int window) {
-    Map<String, Object> params = new LinkedHashMap<>();
-    params.put("window", window);
-    params.put("last", window - 1);
-    String candidates = ordered("created_at, id", false, after, "window", params);
-    return new Statement(
-        "select created_at, id from ("
-            + candidates
-            + ") candidate order by created_at desc, id desc offset :last limit 1",
-        params);
-  }
-
-  /**
-   * The runs after the cursor that match the job, the states and (if {@code withLabels}) the
-   * labels, newest first, at most {@code :<limitParam>} of them.
-   */
-  private String ordered(
-      String columns,
-      boolean withLabels,
-      PageCursor after,
-      String limitParam,
-      Map<String, Object> params) {
+    // Column names of the rows scanned in order: the run's own, or its first label's copies.
+    String from = "run";
+    String state = "state";
+    String createdAt = "created_at";
+    String id = "id";
+    String job = "job_name";
     List<String> common = new ArrayList<>();
+    if (!labels.isEmpty()) {
+      from = "run_label join run on id = run_id";
+      state = "run_state";
+      createdAt = "run_created_at";
+      id = "run_id";
+      job = "run_job_name";
+      common.add("key = :labelKey and value = :labelValue");
+      params.put("labelKey", labels.get(0).key());
+      params.put("labelValue", labels.get(0).value());
+      // Checked on each run of the first label, newest first: joined as rows of run_label, a
+      // further label is taken as independent of the first, which it seldom is (a DAG's runs all
+      // carry its team), and the planner then sorts every run of the two instead.
+      for (int i = 1; i < labels.size(); i++) {
+        RunFilter.Label label = labels.get(i);
+        common.add("labels @> cast(:label" + i + " as jsonb)");
+        params.put("label" + i, json.write(Map.of(label.key(), label.value())));
+      }
+    }
     if (filter.job() != null) {
-      common.add("job_name = :job");
+      common.add(job + " = :job");
       params.put("job", filter.job());
     }
-    if (withLabels) {
-      common.addAll(labelConditions(params));
-    }
     if (after != null) {
-      common.add("(created_at, id) < (:afterCreatedAt, :afterId)");
+      common.add("(" + createdAt + ", " + id + ") < (:afterCreatedAt, :afterId)");
       params.put("afterCreatedAt", SqlTime.param(after.createdAt()));
       params.put("afterId", after.id());
     }
-    String order = " order by created_at desc, id desc limit :" + limitParam;
+    String select = "select " + RunRepository.RUN_COLUMNS + " from " + from;
+    String order = " order by " + createdAt + " desc, " + id + " desc limit :limit";
     if (states.size() <= 1) {
       List<String> conditions = new ArrayList<>(common);
       if (states.size() == 1) {
-        conditions.add("state = :state0");
+        conditions.add(state + " = :state0");
         params.put("state0", states.get(0).name());
       }
-      return "select " + columns + " from run" + where(conditions) + order;
+      return new Statement(select + where(conditions) + order, params);
     }
     List<String> branches = new ArrayList<>();
     for (int i = 0; i < states.size(); i++) {
       List<String> conditions = new ArrayList<>(common);
-      conditions.add("state = :state" + i);
+      conditions.add(state + " = :state" + i);
       params.put("state" + i, states.get(i).name());
-      branches.add("(select " + columns + " from run" + where(conditions) + order + ")");
+      branches.add("(" + select + where(conditions) + order + ")");
     }
-    return "select "
-        + columns
-        + " from ("
-        + String.join(" union all ", branches)
-        + ") per_state"
-        + order;
-  }
-
-  private List<String> labelConditions(Map<String, Object> params) {
-    List<String> conditions = new ArrayList<>();
-    for (int i = 0; i < labels.size(); i++) {
-      conditions.add("labels @> cast(:label" + i + " as jsonb)");
-      params.put("label" + i, labels.get(i));
-    }
-    return conditions;
+    return new Statement(
+        "select "
+            + RunRepository.RUN_COLUMNS
+            + " from ("
+            + String.join(" union all ", branches)
+            + ") per_state order by created_at desc, id desc limit :limit",
+        params);
   }
 
   private static String where(List<String> conditions) {
     return conditions.isEmpty() ? "" : " where " + String.join(" and ", conditions);
-  }
-
-  private static String columns() {
-    return RunRepository.RUN_COLUMNS;
   }
 
   /** The states to filter by, in a fixed order; none when the filter names none or all. */

@@ -19,6 +19,7 @@ import java.util.UUID;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.jdbc.support.SqlArrayValue;
 import org.springframework.stereotype.Repository;
+import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * Runs, attempts and events in PostgreSQL. Every state change is a compare-and-set on the current
@@ -38,10 +39,12 @@ public class RunRepository {
 
   private final JdbcClient jdbc;
   private final Json json;
+  private final TransactionTemplate tx;
 
-  public RunRepository(JdbcClient jdbc, Json json) {
+  public RunRepository(JdbcClient jdbc, Json json, TransactionTemplate tx) {
     this.jdbc = jdbc;
     this.json = json;
+    this.tx = tx;
   }
 
   /**
@@ -165,54 +168,22 @@ public class RunRepository {
   }
 
   /**
-   * How many of the newest runs that match a listing's job and states are checked for its labels
-   * before the label index is asked (see {@link #list}): a page of 50 is found among them for any
-   * label on at least 2.5 % of those runs.
-   */
-  static final int LABEL_WINDOW = 2000;
-
-  /**
-   * A newest-first page of runs after the cursor (exclusive).
+   * A newest-first page of runs after the cursor (exclusive), by one ordered scan per state (see
+   * {@link RunListSql}).
    *
-   * <p>Labels have only an unordered index (GIN): a common label is found fastest by checking the
-   * newest runs of the other filters in order, a rare one through the index, sorting its few runs.
-   * The planner picks between the two by cost, and picks the index for labels that are far too
-   * common for it, say on 5 % of a million runs, whose bitmap of 50,000 rows costs more than the
-   * whole page should. So a listing with labels looks first: it checks the newest {@link
-   * #LABEL_WINDOW} runs that match the job and states, and asks the planner (index and all) only
-   * for what lies beyond them, when fewer than a page of those carried the labels.
-   *
-   * <p>The statements are planned for their values ({@link CustomPlans}), never with a generic plan
-   * of a prepared statement: whether a state, job or label is rare decides the plan.
+   * <p>The statement is planned for its values ({@link CustomPlans}), never with a generic plan of
+   * a prepared statement: whether a state, job or label is rare decides the plan.
    */
   public List<Run> list(RunFilter filter, PageCursor after, int limit) {
-    RunListSql sql = new RunListSql(filter, json);
-    return CustomPlans.during(
-        () -> {
-          if (!sql.hasLabels()) {
-            return runs(sql.page(after, limit));
-          }
-          List<Run> page = new ArrayList<>(runs(sql.hitsInWindow(after, LABEL_WINDOW, limit)));
-          if (page.size() < limit) {
-            // No end: fewer runs than the window match the job and states, and all were checked.
-            windowEnd(sql.windowEnd(after, LABEL_WINDOW))
-                .ifPresent(end -> page.addAll(runs(sql.page(end, limit - page.size()))));
-          }
-          return page;
+    RunListSql.Statement page = new RunListSql(filter, json).page(after, limit);
+    return tx.execute(
+        status -> {
+          // A label's scan with a further condition looks costly enough to the planner for a
+          // parallel plan, whose workers take longer to start (about 15 ms) than the page.
+          jdbc.sql("set local max_parallel_workers_per_gather = 0").update();
+          return CustomPlans.during(
+              () -> jdbc.sql(page.sql()).params(page.params()).query(this::mapRun).list());
         });
-  }
-
-  private List<Run> runs(RunListSql.Statement statement) {
-    return jdbc.sql(statement.sql()).params(statement.params()).query(this::mapRun).list();
-  }
-
-  private Optional<PageCursor> windowEnd(RunListSql.Statement statement) {
-    return jdbc.sql(statement.sql())
-        .params(statement.params())
-        .query(
-            (rs, row) ->
-                new PageCursor(SqlTime.get(rs, "created_at"), rs.getObject("id", UUID.class)))
-        .optional();
   }
 
   public List<Attempt> findAttempts(UUID runId) {

@@ -7,6 +7,7 @@ import io.sparkgate.support.Json;
 import io.sparkgate.support.SqlTime;
 import io.sparkgate.testing.Api;
 import io.sparkgate.testing.FakeBackendTest;
+import io.sparkgate.testing.FakeSparkBackend;
 import io.sparkgate.testing.Jobs;
 import io.sparkgate.testing.TestRuns;
 import java.sql.Connection;
@@ -101,7 +102,11 @@ class RunListingTest extends FakeBackendTest {
             filter(null, states(), "team=team-2", "dag=dag-6"),
             filter(null, states(), "team=team-2", "dag=dag-7"),
             filter(null, states(), "rare=yes"),
-            // Only the oldest runs carry it: the newest window holds none of them.
+            filter(null, states(), "team=team-3", "rare=yes"),
+            filter(null, states(), "rare=yes", "team=team-3"),
+            filter(null, states(), "team=team-1", "dag=dag-old", "rare=yes"),
+            filter(null, states(), "team=team-1", "team=team-2"),
+            // Only the oldest runs carry it.
             filter(null, states(), "dag=dag-old"),
             filter(null, states(), "team=nobody"),
             filter(null, states(RunState.SUCCEEDED), "team=team-3"),
@@ -117,9 +122,8 @@ class RunListingTest extends FakeBackendTest {
             filter("list-d", states(RunState.FAILED), "team=team-2"),
             filter("list-d", states(RunState.SUCCEEDED), "rare=yes"),
             filter("no-such-job", states()));
-    // Labels too rare for the window: pages from beyond it, through the label index.
-    assertThat(newestWithLabel("dag", "dag-old")).isZero();
-    assertThat(newestWithLabel("rare", "yes")).isBetween(1, 6);
+    // A rare label: a handful of runs, spread over the whole history.
+    assertThat(carrying("rare", "yes")).isBetween(1, 50);
     for (RunFilter filter : filters) {
       List<PageCursor> expected = reference(filter);
       for (int limit : expected.size() > 1000 ? List.of(50, 500) : List.of(7, 50, 500)) {
@@ -128,18 +132,68 @@ class RunListingTest extends FakeBackendTest {
     }
   }
 
-  /** How many of the newest {@link RunRepository#LABEL_WINDOW} runs carry the label. */
-  int newestWithLabel(String key, String value) {
-    return jdbc.sql(
-            """
-            select count(*) from (
-              select labels from run order by created_at desc, id desc limit :window
-            ) newest where labels @> cast(:label as jsonb)
-            """)
-        .param("window", RunRepository.LABEL_WINDOW)
+  /** How many runs carry the label. */
+  int carrying(String key, String value) {
+    return jdbc.sql("select count(*) from run where labels @> cast(:label as jsonb)")
         .param("label", json.write(Map.of(key, value)))
         .query(Integer.class)
         .single();
+  }
+
+  @Test
+  void aLabelListingByStateFollowsTheRunThroughEveryStateChange() {
+    registerJob("list-sync", "");
+    String label = "sync=" + UUID.randomUUID();
+    Api.Response submitted =
+        api.post(
+            "/api/v1/runs",
+            """
+            {"job": "list-sync", "params": {"date": "2026-01-02"}, "labels": {"%s": "%s"}}
+            """
+                .formatted(label.substring(0, 4), label.substring(5)));
+    assertThat(submitted.status()).as(submitted.raw().body()).isEqualTo(201);
+    UUID runId = UUID.fromString(submitted.text("runId"));
+    FakeSparkBackend.FakeDriver driver = awaitLaunch(runId);
+    awaitState(runId, "RUNNING");
+    assertThat(listed(label, "RUNNING")).containsExactly(runId.toString());
+    assertThat(listed(label, "QUEUED")).isEmpty();
+
+    driver.succeed();
+    awaitState(runId, "SUCCEEDED");
+    assertThat(listed(label, "SUCCEEDED")).containsExactly(runId.toString());
+    assertThat(listed(label, "RUNNING")).isEmpty();
+    assertThat(listed(label, null)).containsExactly(runId.toString());
+  }
+
+  @Test
+  void theLabelRowsAreExactlyTheLabelsOfEveryRunWithItsStateAndCreationTime() {
+    String difference =
+        """
+        select count(*) from (
+          (select r.id, l.key, l.value, r.state, r.created_at
+           from run r cross join lateral jsonb_each_text(r.labels) as l
+           except all
+           select run_id, key, value, run_state, run_created_at from run_label)
+          union all
+          (select run_id, key, value, run_state, run_created_at from run_label
+           except all
+           select r.id, l.key, l.value, r.state, r.created_at
+           from run r cross join lateral jsonb_each_text(r.labels) as l)
+        ) difference
+        """;
+    assertThat(jdbc.sql("select count(*) from run_label").query(Integer.class).single())
+        .isGreaterThan(RUNS);
+    assertThat(jdbc.sql(difference).query(Integer.class).single()).isZero();
+  }
+
+  /** The ids of the runs with the label (key=value) and state, through the API. */
+  List<String> listed(String label, String state) {
+    Api.Response response =
+        api.get("/api/v1/runs?label=" + label + (state == null ? "" : "&state=" + state));
+    assertThat(response.status()).as(response.raw().body()).isEqualTo(200);
+    List<String> ids = new ArrayList<>();
+    response.json().get("runs").forEach(run -> ids.add(run.get("runId").asString()));
+    return ids;
   }
 
   /** Walks the listing by cursor and compares every page with the reference. */
