@@ -6,13 +6,16 @@
 #
 # The database and the service are bench/lib/runs-db.sh's (1,000,000 runs, simulated backend):
 # run the old jar first, then the new one on the same database. Every shape is warmed up for 2 s
-# in a first pass, then for LISTS_WARMUP right before it is measured.
+# in a first pass (longer with fewer shapes: a minute in all), then for LISTS_WARMUP right before
+# it is measured.
 #
 # LISTS_EXPLAIN=1 also writes the plan of every statement the service runs while it answers each
 # shape once, and of its supervision loop, with EXPLAIN (ANALYZE, BUFFERS) through auto_explain:
 # the plans land in the server log and are copied to $LISTS_OUT/plans.log (default target/lists).
-# Other settings: LISTS_DURATION (10s), LISTS_WARMUP (3s), LISTS_CONNECTIONS (4), LISTS_PORT, and
-# the lib's BENCH_DB, BENCH_RUNS, BENCH_FRESH (LISTS_DB, LISTS_RUNS, LISTS_FRESH still work).
+# LISTS_ONLY=REGEX measures only the shapes whose name matches it (LISTS_ONLY=label: those with
+# labels). Other settings: LISTS_DURATION (10s), LISTS_WARMUP (3s), LISTS_CONNECTIONS (4),
+# LISTS_PORT, and the lib's BENCH_DB, BENCH_RUNS, BENCH_FRESH (LISTS_DB, LISTS_RUNS, LISTS_FRESH
+# still work).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -88,6 +91,14 @@ shapes=(
   "job + label dag-7 + TIMED_OUT|job=risk-report&label=dag=dag-7&state=TIMED_OUT"
 )
 
+if [[ -n ${LISTS_ONLY:-} ]]; then # only the shapes whose name matches this regular expression
+  kept=()
+  for shape in "${shapes[@]}"; do
+    [[ ${shape%%|*} =~ $LISTS_ONLY ]] && kept+=("$shape")
+  done
+  shapes=("${kept[@]}")
+fi
+
 url() { echo "http://127.0.0.1:$port/api/v1/runs${1:+?$1}"; }
 
 if [[ ${LISTS_EXPLAIN:-0} == 1 ]]; then
@@ -117,11 +128,14 @@ SQL
   bench_service_start
 fi
 
-# Every shape answers, and the JIT has seen them all before anything is measured.
+# Every shape answers, and the JIT has seen them all before anything is measured: a minute of load
+# in all (on two cores the JIT needs about that), at least 2 s per shape.
+first_pass=$(( (60 + ${#shapes[@]} - 1) / ${#shapes[@]} ))
+((first_pass >= 2)) || first_pass=2
 for shape in "${shapes[@]}"; do
   curl -sf -o /dev/null -H "Authorization: Bearer $token" "$(url "${shape#*|}")" ||
     { echo "run-lists: ${shape%%|*} failed" >&2; exit 1; }
-  wrk -t2 -c"$connections" -d2s -H "Authorization: Bearer $token" "$(url "${shape#*|}")" > /dev/null
+  wrk -t2 -c"$connections" -d"${first_pass}s" -H "Authorization: Bearer $token" "$(url "${shape#*|}")" > /dev/null
 done
 echo
 echo "$(date -u '+%F %H:%M') UTC, $jar, $(nproc) cores, load before: $(cut -d' ' -f1-3 /proc/loadavg)"
