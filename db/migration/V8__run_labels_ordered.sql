@@ -3,10 +3,10 @@
 -- sort all of them (50,000 for a label on 5 % of a million runs) or walk the newest runs until a
 -- page of them carried it (the whole table for a rare one, worse with a rare state).
 --
--- One row per label of a run, with the run's job and created_at (both immutable) and its state
--- (copied on every change), kept by the trigger below on every write to run, so no write path can
--- forget it. The job is in the indexes (not part of their order), so a listing by job and label
--- skips other jobs' runs without reading them.
+-- One row per label of a run, with the run's job and created_at (neither changes) and its state,
+-- kept by the trigger below on every write to run, so no write path can forget it: a state change
+-- is copied, any other change of what the rows hold rewrites them. The job is in the indexes (not
+-- part of their order), so a listing by job and label skips other jobs' runs without reading them.
 create table run_label (
     run_id         uuid        not null references run (id) on delete cascade,
     key            text        not null,
@@ -28,7 +28,8 @@ create index run_label_state_created
 
 create function run_label_sync() returns trigger language plpgsql as $$
 begin
-    if tg_op = 'UPDATE' and new.labels = old.labels then
+    if tg_op = 'UPDATE' and new.labels = old.labels and new.job_name = old.job_name
+            and new.created_at = old.created_at then
         if new.state <> old.state then
             update run_label set run_state = new.state where run_id = new.id;
         end if;
@@ -44,6 +45,6 @@ begin
 end
 $$;
 
-create trigger run_label_sync after insert or update of state, labels on run
+create trigger run_label_sync after insert or update of state, labels, job_name, created_at on run
     for each row execute function run_label_sync();
 

@@ -163,6 +163,13 @@ class RunListingTest extends FakeBackendTest {
     assertThat(listed(label, "SUCCEEDED")).containsExactly(runId.toString());
     assertThat(listed(label, "RUNNING")).isEmpty();
     assertThat(listed(label, null)).containsExactly(runId.toString());
+
+    // Nothing writes a run's labels after its submit; if anything did, the rows would follow.
+    jdbc.sql("update run set labels = labels || '{\"extra\": \"yes\"}' where id = :id")
+        .param("id", runId)
+        .update();
+    assertThat(listed(label, "SUCCEEDED")).containsExactly(runId.toString());
+    assertThat(listed("extra=yes", "SUCCEEDED")).containsExactly(runId.toString());
   }
 
   @Test
