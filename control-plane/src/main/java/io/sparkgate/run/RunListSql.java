@@ -28,6 +28,18 @@ final class RunListSql {
   /** SQL text and its named parameters. */
   record Statement(String sql, Map<String, Object> params) {}
 
+  /** The rows scanned in order and their columns: the runs', or their first label's copies. */
+  private record Scanned(String from, String state, String createdAt, String id, String job) {
+    static final Scanned RUNS = new Scanned("run", "state", "created_at", "id", "job_name");
+    static final Scanned FIRST_LABEL =
+        new Scanned(
+            "run_label join run on id = run_id",
+            "run_state",
+            "run_created_at",
+            "run_id",
+            "run_job_name");
+  }
+
   private final RunFilter filter;
   private final List<RunState> states;
   private final List<RunFilter.Label> labels;
@@ -44,19 +56,9 @@ final class RunListSql {
   Statement page(PageCursor after, int limit) {
     Map<String, Object> params = new LinkedHashMap<>();
     params.put("limit", limit);
-    // Column names of the rows scanned in order: the run's own, or its first label's copies.
-    String from = "run";
-    String state = "state";
-    String createdAt = "created_at";
-    String id = "id";
-    String job = "job_name";
+    Scanned scanned = labels.isEmpty() ? Scanned.RUNS : Scanned.FIRST_LABEL;
     List<String> common = new ArrayList<>();
     if (!labels.isEmpty()) {
-      from = "run_label join run on id = run_id";
-      state = "run_state";
-      createdAt = "run_created_at";
-      id = "run_id";
-      job = "run_job_name";
       common.add("key = :labelKey and value = :labelValue");
       params.put("labelKey", labels.get(0).key());
       params.put("labelValue", labels.get(0).value());
@@ -70,20 +72,22 @@ final class RunListSql {
       }
     }
     if (filter.job() != null) {
-      common.add(job + " = :job");
+      common.add(scanned.job() + " = :job");
       params.put("job", filter.job());
     }
     if (after != null) {
-      common.add("(" + createdAt + ", " + id + ") < (:afterCreatedAt, :afterId)");
+      common.add(
+          "(" + scanned.createdAt() + ", " + scanned.id() + ") < (:afterCreatedAt, :afterId)");
       params.put("afterCreatedAt", SqlTime.param(after.createdAt()));
       params.put("afterId", after.id());
     }
-    String select = "select " + RunRepository.RUN_COLUMNS + " from " + from;
-    String order = " order by " + createdAt + " desc, " + id + " desc limit :limit";
+    String select = "select " + RunRepository.RUN_COLUMNS + " from " + scanned.from();
+    String order =
+        " order by " + scanned.createdAt() + " desc, " + scanned.id() + " desc limit :limit";
     if (states.size() <= 1) {
       List<String> conditions = new ArrayList<>(common);
       if (states.size() == 1) {
-        conditions.add(state + " = :state0");
+        conditions.add(scanned.state() + " = :state0");
         params.put("state0", states.get(0).name());
       }
       return new Statement(select + where(conditions) + order, params);
@@ -91,7 +95,7 @@ final class RunListSql {
     List<String> branches = new ArrayList<>();
     for (int i = 0; i < states.size(); i++) {
       List<String> conditions = new ArrayList<>(common);
-      conditions.add(state + " = :state" + i);
+      conditions.add(scanned.state() + " = :state" + i);
       params.put("state" + i, states.get(i).name());
       branches.add("(" + select + where(conditions) + order + ")");
     }
