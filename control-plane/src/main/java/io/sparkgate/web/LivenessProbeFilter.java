@@ -13,7 +13,6 @@ import org.springframework.core.annotation.Order;
 import org.springframework.http.HttpHeaders;
 import org.springframework.stereotype.Component;
 import org.springframework.web.filter.OncePerRequestFilter;
-import org.springframework.web.filter.ServerHttpObservationFilter;
 
 /**
  * Answers the liveness probe of a caller without credentials (a container runtime, a load balancer)
@@ -22,8 +21,8 @@ import org.springframework.web.filter.ServerHttpObservationFilter;
  * group holds that state only, and such a caller sees no components, so the answer is the same; it
  * just skips the security chain and the endpoint machinery, which cost a probe ten times what
  * answering it does (see docs/benchmarks.md). A caller with a token, or any other path, goes the
- * usual way. The probe stays in {@code http.server.requests}: this filter runs inside the
- * observation and names its URI.
+ * usual way. The probe stays in {@code http.server.requests}: this filter runs inside {@link
+ * RequestMetricsFilter} and names its URI.
  */
 @Component
 @Order(Ordered.HIGHEST_PRECEDENCE + 2)
@@ -51,8 +50,7 @@ public class LivenessProbeFilter extends OncePerRequestFilter {
   protected void doFilterInternal(
       HttpServletRequest request, HttpServletResponse response, FilterChain chain)
       throws ServletException, IOException {
-    ServerHttpObservationFilter.findObservationContext(request)
-        .ifPresent(context -> context.setPathPattern(PATH));
+    request.setAttribute(RequestMetricsFilter.PATTERN_ATTRIBUTE, PATH);
     boolean up = availability.getLivenessState() == LivenessState.CORRECT;
     byte[] body = up ? UP : DOWN;
     response.setStatus(up ? 200 : 503);
