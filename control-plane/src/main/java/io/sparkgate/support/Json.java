@@ -7,11 +7,13 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.springframework.stereotype.Component;
 import tools.jackson.core.type.TypeReference;
+import tools.jackson.databind.ObjectReader;
 import tools.jackson.databind.json.JsonMapper;
 
 /** JSON for jsonb columns and content hashes, through the application's one JSON mapper. */
@@ -21,9 +23,11 @@ public class Json {
   private static final TypeReference<Map<String, Object>> MAP = new TypeReference<>() {};
 
   private final JsonMapper mapper;
+  private final ObjectReader mapReader;
 
   public Json(JsonMapper mapper) {
     this.mapper = mapper;
+    this.mapReader = mapper.readerFor(MAP);
   }
 
   /**
@@ -57,8 +61,15 @@ public class Json {
     return mapper.readValue(json, type);
   }
 
+  /**
+   * A jsonb object as a mutable map in the text's key order. The empty object, which most runs'
+   * labels, conf and metrics are, skips the parser.
+   */
   public Map<String, Object> readMap(String json) {
-    return json == null ? null : mapper.readValue(json, MAP);
+    if (json == null) {
+      return null;
+    }
+    return "{}".equals(json) ? new LinkedHashMap<>() : mapReader.readValue(json);
   }
 
   /**
