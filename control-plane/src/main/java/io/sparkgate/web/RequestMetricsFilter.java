@@ -68,7 +68,9 @@ public class RequestMetricsFilter extends OncePerRequestFilter {
       String exception = failure == null ? "none" : exceptionName(failure);
       Key key = new Key(method(request), uri(request, status), status, exception);
       long elapsed = registry.config().clock().monotonicTime() - start;
-      timers.computeIfAbsent(key, this::timer).record(elapsed, TimeUnit.NANOSECONDS);
+      Timer timer = timers.get(key); // without computeIfAbsent's lock on the common path
+      (timer != null ? timer : timers.computeIfAbsent(key, this::timer))
+          .record(elapsed, TimeUnit.NANOSECONDS);
     }
   }
 
