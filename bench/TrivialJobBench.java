@@ -1,8 +1,8 @@
 /*
  * Wall time of a trivial Spark job run directly with bin/spark-submit, next to the same job run
  * through a running Sparkgate service (submit -> SUCCEEDED, observed by the client polling every
- * 50 ms, and as recorded by the service from createdAt to finishedAt). Runs are sequential, so the
- * two paths get the same machine.
+ * 50 ms, and as recorded by the service from createdAt to finishedAt). Runs are sequential, the
+ * two paths taking turns so that both get the same machine; a first round of each is not counted.
  *
  * Usage: java bench/TrivialJobBench.java BASE_URL SPARK_HOME JOBS_JAR RUNS
  */
@@ -30,23 +30,12 @@ public class TrivialJobBench {
     String jar = Path.of(args[2]).toAbsolutePath().normalize().toString();
     int runs = Integer.parseInt(args[3]);
 
-    List<Double> direct = new ArrayList<>();
-    for (int i = 0; i < runs; i++) {
-      long start = System.nanoTime();
-      Process p = new ProcessBuilder(sparkHome.resolve("bin/spark-submit").toString(),
-              "--master", "local[2]", "--class", "io.sparkgate.jobs.demo.DemoJob", jar,
-              "--date", "2024-03-15", "--rows", "1000")
-          .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-      int code = p.waitFor();
-      direct.add((System.nanoTime() - start) / 1e9);
-      if (code != 0) throw new IllegalStateException("spark-submit exited " + code);
-    }
-
     send("PUT", base + "/api/v1/jobs/bench-trivial", """
         {"type": "jvm", "appResource": "%s", "mainClass": "io.sparkgate.jobs.demo.DemoJob",
          "args": ["--date", "${date}", "--rows", "1000"], "master": "local[2]",
          "parameters": {"date": {"type": "date", "required": true}}}
         """.formatted(jar));
+    List<Double> direct = new ArrayList<>();
     List<Double> client = new ArrayList<>();
     List<Double> server = new ArrayList<>();
     // Where a run's time goes, from its recorded events: claimed, driver up, ended, seen.
@@ -54,8 +43,20 @@ public class TrivialJobBench {
     List<Double> launch = new ArrayList<>();
     List<Double> running = new ArrayList<>();
     List<Double> seen = new ArrayList<>();
-    for (int i = 0; i < runs; i++) {
+    // The two paths take turns, so that a drift of the machine's speed weighs on both alike; the
+    // first round of each (cold caches, the service's JIT) is not counted.
+    for (int i = 0; i <= runs; i++) {
+      boolean counted = i > 0;
       long start = System.nanoTime();
+      Process p = new ProcessBuilder(sparkHome.resolve("bin/spark-submit").toString(),
+              "--master", "local[2]", "--class", "io.sparkgate.jobs.demo.DemoJob", jar,
+              "--date", "2024-03-15", "--rows", "1000")
+          .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+      int code = p.waitFor();
+      if (counted) direct.add((System.nanoTime() - start) / 1e9);
+      if (code != 0) throw new IllegalStateException("spark-submit exited " + code);
+
+      start = System.nanoTime();
       String run = send("POST", base + "/api/v1/runs",
           "{\"job\": \"bench-trivial\", \"params\": {\"date\": \"2024-03-15\"}}").body();
       String id = field(run, "runId");
@@ -66,8 +67,10 @@ public class TrivialJobBench {
         state = field(run, "state");
       } while (!state.matches("SUCCEEDED|FAILED|CANCELLED|TIMED_OUT"));
       long seenAt = System.currentTimeMillis();
-      client.add((System.nanoTime() - start) / 1e9);
+      double observed = (System.nanoTime() - start) / 1e9;
       if (!state.equals("SUCCEEDED")) throw new IllegalStateException("run " + id + " " + state);
+      if (!counted) continue;
+      client.add(observed);
       String events = send("GET", base + "/api/v1/runs/" + id + "/events", null).body();
       Instant created = Instant.parse(field(run, "createdAt"));
       Instant launching = eventAt(events, "LAUNCHING");
