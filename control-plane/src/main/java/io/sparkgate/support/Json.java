@@ -2,11 +2,7 @@ package io.sparkgate.support;
 
 import io.sparkgate.error.ErrorKind;
 import io.sparkgate.error.SparkgateException;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -82,13 +78,7 @@ public class Json {
 
   /** The SHA-256 of the canonical text, in hex. */
   public String hash(Object value) {
-    try {
-      MessageDigest digest = MessageDigest.getInstance("SHA-256");
-      return HexFormat.of()
-          .formatHex(digest.digest(canonical(value).getBytes(StandardCharsets.UTF_8)));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is always available", e);
-    }
+    return RunSecrets.hash(canonical(value));
   }
 
   private static Object sorted(Object node) {

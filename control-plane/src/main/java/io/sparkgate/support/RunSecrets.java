@@ -27,6 +27,7 @@ public final class RunSecrets {
     return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
   }
 
+  /** The SHA-256 of the text's UTF-8 bytes, in hex; also {@link Json#hash}'s. */
   public static String hash(String token) {
     MessageDigest digest;
     try {
