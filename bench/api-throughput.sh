@@ -9,13 +9,14 @@
 # The baseline is bench/baseline/BareApp.java, compiled here against the service's own libraries
 # (the jar's extracted lib/), run with the same JVM and heap, the same Hikari defaults, on the same
 # database, with Boot's Tomcat defaults (200 request threads, where Sparkgate sets 32; API_BARE_ARGS
-# passes arguments to the bare app, e.g. --server.tomcat.threads.max=32); without the jars of Spring Security, Actuator, Micrometer's registry and Boot's
-# metrics and observation support, Flyway and springdoc on its class path, it is what a bare app
-# has. With BEFORE_JAR (say the previous main's jar), that service runs too, as a third column.
+# passes arguments to the bare app, e.g. --server.tomcat.threads.max=32); without the jars of
+# Spring Security, Actuator, Micrometer's registry and Boot's metrics and observation support,
+# Flyway and springdoc on its class path, it is what a bare app has. With BEFORE_JAR (say the
+# previous main's jar), that service runs too, as a third column.
 # All run for the whole benchmark and take turns under load; each endpoint is warmed up right
 # before it is measured.
 #
-# This machine's speed drifts by up to a factor of two within minutes (other tenants), so each
+# This machine's speed drifts by up to a factor of two within minutes, so each
 # cell is the median of API_ROUNDS (3) rounds, the apps taking turns within each round, and each
 # app's own CPU time per request (from /proc, user + system, of its JVM only) is printed beside its
 # rate: that figure depends little on the drift. On two cores the JIT needs a minute of load before
@@ -109,7 +110,7 @@ cell() { # "rps p99 cpu" lines of the rounds -> the cell's text, medians of each
 
 row() { # name, connections, bare url, sparkgate url, [sparkgate header]
   local round b_rps b_p99 b_bad b_cpu s_rps s_p99 s_bad s_cpu o_rps o_p99 o_bad o_cpu
-  local bare_cells="" new_cells="" old_cells="" ratios=() bare_cpu=() new_cpu=()
+  local bare_cells="" new_cells="" old_cells="" ratios=()
   for ((round = 1; round <= rounds; round++)); do
     read -r b_rps b_p99 b_bad b_cpu <<< "$(measure "$bare" "$2" "$3")"
     if [[ -n $before ]]; then
@@ -128,14 +129,12 @@ row() { # name, connections, bare url, sparkgate url, [sparkgate header]
   printf ' %s | %s |\n' "$(cell <<< "${new_cells%$'\n'}")" "$(median "${ratios[@]}")"
 }
 
-targets=("$bare" "http://127.0.0.1:$bare_port/runs/$run" "$bare" "http://127.0.0.1:$bare_port/hello")
-for pid in $before $bench_service; do
-  p=$port
-  [[ $pid == "$before" ]] && p=$before_port
-  targets+=("$pid" "http://127.0.0.1:$p/api/v1/runs/$run" "$pid" "http://127.0.0.1:$p/actuator/health/liveness")
+targets=("http://127.0.0.1:$bare_port/runs/$run" "http://127.0.0.1:$bare_port/hello")
+for p in ${before:+$before_port} $port; do
+  targets+=("http://127.0.0.1:$p/api/v1/runs/$run" "http://127.0.0.1:$p/actuator/health/liveness")
 done
-for ((i = 0; i < ${#targets[@]}; i += 2)); do
-  wrk -t2 -c64 -d"$jit_warmup" -H "$auth" "${targets[i + 1]}" > /dev/null
+for target in "${targets[@]}"; do
+  wrk -t2 -c64 -d"$jit_warmup" -H "$auth" "$target" > /dev/null
 done
 
 {
