@@ -160,6 +160,29 @@ class RoleMatrixTest extends FakeBackendTest {
   }
 
   @Test
+  void aMalformedBearerHeaderIsRefusedAndWritesNothing() {
+    int before = matrixRuns();
+    for (String header :
+        List.of("Bearer", "Bearer a b", "Bearerabc", "Bearer " + TestTokens.ADMIN + " x")) {
+      HttpRequest.Builder submit =
+          HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/v1/runs"))
+              .POST(
+                  HttpRequest.BodyPublishers.ofString(
+                      "{\"job\": \"matrix\", \"params\": {\"date\": \"2024-05-05\"}}"));
+      Api.Response response =
+          api.as(null).send(submit, "application/json", "Authorization", header);
+      assertProblem(response, 401, "unauthenticated");
+      assertThat(response.header("WWW-Authenticate")).as(header).contains("invalid_token");
+      assertThat(response.text("detail")).as(header).contains("malformed");
+    }
+    assertThat(matrixRuns()).isEqualTo(before);
+  }
+
+  int matrixRuns() {
+    return api.get("/api/v1/runs?job=matrix&limit=500").json().get("runs").size();
+  }
+
+  @Test
   void submitsAndCancelsRecordTheTokensName() {
     Api operator = api.as(TestTokens.OPERATOR);
     Api.Response submitted =
