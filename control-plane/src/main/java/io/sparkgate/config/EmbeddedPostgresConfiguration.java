@@ -13,6 +13,7 @@ import org.springframework.context.annotation.Condition;
 import org.springframework.context.annotation.ConditionContext;
 import org.springframework.context.annotation.Conditional;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
 import org.springframework.core.type.AnnotatedTypeMetadata;
 
 /**
@@ -42,9 +43,20 @@ public class EmbeddedPostgresConfiguration {
     return properties.workDir().resolve("postgres.password");
   }
 
+  /**
+   * The server {@link EmbeddedPostgresStart} started while Spring read the bean definitions. The
+   * lock is a parameter so that the server is stopped before the lock is released.
+   */
   @Bean(destroyMethod = "close")
-  EmbeddedPostgres embeddedPostgres(SparkgateProperties properties, WorkDirLock lock)
-      throws IOException {
+  EmbeddedPostgres embeddedPostgres(EmbeddedPostgresStart.Started started, WorkDirLock lock) {
+    return started.takePostgres();
+  }
+
+  /**
+   * Starts the server on the data directory and prepares its roles and database, with the work
+   * directory locked by the caller.
+   */
+  static EmbeddedPostgres startPostgres(SparkgateProperties properties) throws IOException {
     Path dataDir =
         properties.embeddedDb().dataDir().isBlank()
             ? properties.workDir().resolve("postgres")
@@ -108,8 +120,8 @@ public class EmbeddedPostgresConfiguration {
    * however it dies.
    */
   @Bean(destroyMethod = "close")
-  WorkDirLock workDirLock(SparkgateProperties properties) throws IOException {
-    return WorkDirLock.acquire(properties.workDir());
+  WorkDirLock workDirLock(EmbeddedPostgresStart.Started started) {
+    return started.takeLock();
   }
 
   /**
@@ -159,7 +171,11 @@ public class EmbeddedPostgresConfiguration {
   static class NoDatasourceUrl implements Condition {
     @Override
     public boolean matches(ConditionContext context, AnnotatedTypeMetadata metadata) {
-      String url = context.getEnvironment().getProperty("spring.datasource.url");
+      return matches(context.getEnvironment());
+    }
+
+    static boolean matches(Environment environment) {
+      String url = environment.getProperty("spring.datasource.url");
       return url == null || url.isBlank();
     }
   }

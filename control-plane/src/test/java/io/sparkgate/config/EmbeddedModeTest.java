@@ -89,6 +89,32 @@ class EmbeddedModeTest {
   }
 
   /**
+   * The database starts while Spring reads the bean definitions; a start that fails after it stops
+   * it and releases the work directory, so the next start on the same directory works.
+   */
+  @Test
+  void aStartThatFailsAfterItsDatabaseStartedStopsTheDatabase() throws Exception {
+    assertThatThrownBy(
+            () ->
+                new SpringApplicationBuilder(SparkgateApplication.class)
+                    .run(
+                        "--server.port=0",
+                        "--sparkgate.work-dir=" + workDir,
+                        "--sparkgate.spark.home=" + System.getProperty("sparkgate.test.spark-home"),
+                        "--sparkgate.runs.max-concurrent=5000"))
+        .hasStackTraceContaining("runs.maxConcurrent");
+    // It had started (initdb made the data directory), and it was stopped.
+    assertThat(workDir.resolve("postgres/PG_VERSION")).exists();
+    assertThat(workDir.resolve("postgres/postmaster.pid")).doesNotExist();
+    WorkDirLock.acquire(workDir).close();
+
+    try (ConfigurableApplicationContext next = start()) {
+      assertThat(next.getBean(CatalogService.class).get("market-curate").latestVersion())
+          .isEqualTo(1);
+    }
+  }
+
+  /**
    * A data directory as versions before passwords left it: trust for every connection, the tables
    * in the database postgres, owned by the superuser postgres that the service connected as. The
    * service in external mode on that database is what those versions ran; it stops one migration
