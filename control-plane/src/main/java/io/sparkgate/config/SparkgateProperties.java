@@ -35,7 +35,24 @@ public record SparkgateProperties(
     @DefaultValue @Valid Api api,
     @DefaultValue @Valid EmbeddedDb embeddedDb,
     @DefaultValue @Valid Catalog catalog,
-    @DefaultValue @Valid Security security) {
+    @DefaultValue @Valid Security security,
+    @DefaultValue @Valid Memory memory) {
+
+  /**
+   * How the service gives memory back when it is idle (see {@link IdleHeap}).
+   *
+   * @param idleHeapRelease after this long without a garbage collection, the JVM (G1) runs a
+   *     concurrent one and returns the free heap above 30 % to the operating system; zero turns it
+   *     off. JVM flags given on the command line ({@code -XX:G1PeriodicGCInterval}, {@code
+   *     -XX:MaxHeapFreeRatio}, {@code -XX:MinHeapFreeRatio}) win over it
+   */
+  public record Memory(@DefaultValue("10s") @NotNull Duration idleHeapRelease) {
+
+    @AssertTrue(message = "sparkgate.memory.idle-heap-release must not be negative")
+    public boolean isIdleHeapReleaseNotNegative() {
+      return idleHeapRelease == null || !idleHeapRelease.isNegative();
+    }
+  }
 
   /**
    * API authentication.
