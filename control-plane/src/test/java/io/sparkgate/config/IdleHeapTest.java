@@ -1,6 +1,7 @@
 package io.sparkgate.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.sun.management.HotSpotDiagnosticMXBean;
 import java.io.IOException;
@@ -45,6 +46,12 @@ class IdleHeapTest {
     assertThat(flagsAfter("10s", "-XX:+UseSerialGC")).isEqualTo(defaults);
   }
 
+  /** An idle JVM trims its C heap on the interval. */
+  @Test
+  void anIdleJvmTrimsItsCHeap() throws Exception {
+    assertThat(flagsAfter("trim", "-XX:+UseG1GC")).startsWith("trimmed");
+  }
+
   /** Runs {@link Probe} in a new JVM with the given options and returns what it printed. */
   private static String flagsAfter(String interval, String... jvmOptions)
       throws IOException, InterruptedException {
@@ -60,9 +67,19 @@ class IdleHeapTest {
     return output.lines().reduce((first, last) -> last).orElse("").strip();
   }
 
-  /** Applies the release for the interval given, then prints the three flags. */
+  /**
+   * Applies the release for the interval given, then prints the three flags; with {@code trim},
+   * waits for the first trim of an idle heap released every 100 ms.
+   */
   public static final class Probe {
     public static void main(String[] args) {
+      if (args[0].equals("trim")) {
+        try (IdleHeap heap = new IdleHeap(Duration.ofMillis(100))) {
+          await().atMost(Duration.ofSeconds(30)).until(() -> heap.trims() > 0);
+        }
+        System.out.println("trimmed");
+        return;
+      }
       IdleHeap.apply(Duration.parse("PT" + args[0]));
       HotSpotDiagnosticMXBean vm =
           ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class);
