@@ -30,7 +30,7 @@ import org.springframework.stereotype.Component;
  * <p>The C heap is the other half: glibc keeps what the JIT compilers and class loading freed
  * during start-up (some 45 MB here). On the same interval, when at most one collection ran since
  * the last look (the service is idle), the service asks the JVM to trim it ({@code
- * System.trim_native_heap}, as {@code jcmd} does; a few milliseconds).
+ * System.trim_native_heap}, as {@code jcmd} does).
  *
  * <p>The heap flags are manageable flags, set at run time only where the command line left them at
  * their defaults: an operator's {@code -XX:} flags win, and {@code -XX:TrimNativeHeapInterval}
