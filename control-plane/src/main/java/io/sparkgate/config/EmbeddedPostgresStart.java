@@ -1,8 +1,10 @@
 package io.sparkgate.config;
 
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.context.event.ApplicationFailedEvent;
@@ -10,6 +12,7 @@ import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.context.ApplicationContextInitializer;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.event.ContextClosedEvent;
+import org.springframework.context.event.ContextRefreshedEvent;
 import org.springframework.core.env.Environment;
 
 /**
@@ -17,8 +20,8 @@ import org.springframework.core.env.Environment;
  * that its start overlaps Spring's reading of the bean definitions instead of following it: with
  * the embedded defaults that is most of the database's share of a start. {@link
  * EmbeddedPostgresConfiguration} takes the started server and the work-directory lock from here;
- * whatever it has not taken when the start fails or the context closes is stopped and released
- * here, so that no failed start leaves a PostgreSQL running.
+ * whatever it has not taken when the start fails, or by the time the context is refreshed or
+ * closed, is stopped and released here, so that no failed start leaves a PostgreSQL running.
  *
  * <p>Registered in {@code META-INF/spring.factories}, so every context of the application starts it
  * this way, tests included. It does nothing when {@code spring.datasource.url} is set.
@@ -32,28 +35,36 @@ public final class EmbeddedPostgresStart
 
   @Override
   public void initialize(ConfigurableApplicationContext context) {
-    if (!EmbeddedPostgresConfiguration.NoDatasourceUrl.matches(context.getEnvironment())) {
+    if (!EmbeddedPostgresConfiguration.NoDatasourceUrl.matches(context.getEnvironment())
+        || context.getBeanFactory().containsSingleton(BEAN_NAME)) {
       return;
     }
-    Started started = new Started(context.getEnvironment());
+    Started started = new Started();
     context.getBeanFactory().registerSingleton(BEAN_NAME, started);
     context.addApplicationListener(
         event -> {
-          if (event instanceof ApplicationFailedEvent || event instanceof ContextClosedEvent) {
+          // A refreshed context has taken what it needs; what it has not it never will.
+          if (event instanceof ApplicationFailedEvent failed
+                  && failed.getApplicationContext() == context
+              || event instanceof ContextRefreshedEvent refreshed
+                  && refreshed.getApplicationContext() == context
+              || event instanceof ContextClosedEvent closed
+                  && closed.getApplicationContext() == context) {
             started.stopWhatWasNotTaken();
           }
         });
+    started.begin(context.getEnvironment());
   }
 
   /** The lock and the server, once started; handed out once each. */
   static final class Started {
 
-    private final CompletableFuture<Server> server;
+    private final CompletableFuture<Server> server = new CompletableFuture<>();
     private boolean lockTaken;
     private boolean postgresTaken;
+    private boolean stopped;
 
-    private Started(Environment environment) {
-      server = new CompletableFuture<>();
+    private void begin(Environment environment) {
       Thread thread =
           new Thread(
               () -> {
@@ -73,43 +84,68 @@ public final class EmbeddedPostgresStart
     }
 
     /** The work-directory lock, waiting for the start if it is still running. */
-    synchronized WorkDirLock takeLock() {
+    WorkDirLock takeLock() {
       WorkDirLock lock = await().lock();
-      lockTaken = true;
+      synchronized (this) {
+        requireNotStopped();
+        lockTaken = true;
+      }
       return lock;
     }
 
     /** The started and prepared server, or what made its start fail. */
-    synchronized EmbeddedPostgres takePostgres() {
+    EmbeddedPostgres takePostgres() {
       EmbeddedPostgres postgres = await().postgres();
-      postgresTaken = true;
+      synchronized (this) {
+        requireNotStopped();
+        postgresTaken = true;
+      }
       return postgres;
     }
 
+    private void requireNotStopped() {
+      if (stopped) {
+        throw new IllegalStateException(
+            "The embedded PostgreSQL was stopped: the context that started it was refreshed"
+                + " without it");
+      }
+    }
+
+    /** Waits for the start, interruptibly: a shutdown during start-up must not hang here. */
     private Server await() {
       try {
-        return server.join();
-      } catch (CompletionException e) {
+        return server.get();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("Interrupted while the embedded PostgreSQL started", e);
+      } catch (ExecutionException e) {
         throw e.getCause() instanceof RuntimeException runtime
             ? runtime
             : new IllegalStateException(e.getCause().getMessage(), e.getCause());
       }
     }
 
-    synchronized void stopWhatWasNotTaken() {
+    void stopWhatWasNotTaken() {
       Server started;
       try {
         started = server.join();
-      } catch (CompletionException e) {
+      } catch (CompletionException | CancellationException e) {
         return; // the start failed and released what it had
       }
-      if (!postgresTaken) {
+      boolean stopPostgres;
+      boolean releaseLock;
+      synchronized (this) {
+        stopped = true;
+        stopPostgres = !postgresTaken;
+        releaseLock = !lockTaken;
         postgresTaken = true;
-        log.info("Stopping the embedded PostgreSQL: the service did not start");
+        lockTaken = true;
+      }
+      if (stopPostgres) {
+        log.info("Stopping the embedded PostgreSQL: the service did not take it");
         Server.close(started.postgres());
       }
-      if (!lockTaken) {
-        lockTaken = true;
+      if (releaseLock) {
         Server.close(started.lock());
       }
     }

@@ -33,9 +33,10 @@ import org.springframework.stereotype.Component;
  * System.trim_native_heap}, as {@code jcmd} does).
  *
  * <p>The heap flags are manageable flags, set at run time only where the command line left them at
- * their defaults: an operator's {@code -XX:} flags win, and {@code -XX:TrimNativeHeapInterval}
- * replaces the trimming. Other collectors than G1 are left alone; where the JVM has no trim command
- * (other C libraries, older JVMs) there is none.
+ * their defaults: an operator's {@code -XX:} flags win, and {@code -XX:TrimNativeHeapInterval} (any
+ * value) replaces the trimming. With other collectors than G1 the heap flags are left alone and
+ * only the trimming runs; a JVM without the trim command has none, and on C libraries other than
+ * glibc the command does nothing.
  */
 @Component
 public class IdleHeap implements AutoCloseable {
@@ -73,6 +74,11 @@ public class IdleHeap implements AutoCloseable {
     trimmer.scheduleWithFixedDelay(this::trimIfIdle, millis, millis, TimeUnit.MILLISECONDS);
   }
 
+  /** Whether this JVM trims its C heap when idle. */
+  boolean trimsIdle() {
+    return trimmer != null;
+  }
+
   /** How often the C heap was trimmed so far. */
   long trims() {
     return trims.get();
@@ -105,7 +111,7 @@ public class IdleHeap implements AutoCloseable {
     try {
       HotSpotDiagnosticMXBean vm =
           ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class);
-      if (!"0".equals(vm.getVMOption("TrimNativeHeapInterval").getValue())) {
+      if (vm.getVMOption("TrimNativeHeapInterval").getOrigin() != VMOption.Origin.DEFAULT) {
         return false;
       }
     } catch (IllegalArgumentException e) {
@@ -123,7 +129,9 @@ public class IdleHeap implements AutoCloseable {
   }
 
   private static long collections() {
+    // Newer JVMs add a bean for G1's concurrent cycles, which would count one idle cycle thrice.
     return ManagementFactory.getGarbageCollectorMXBeans().stream()
+        .filter(collector -> !collector.getName().contains("Concurrent"))
         .mapToLong(GarbageCollectorMXBean::getCollectionCount)
         .filter(count -> count > 0)
         .sum();

@@ -42,16 +42,18 @@ public record SparkgateProperties(
    * How the service gives memory back when it is idle (see {@link IdleHeap}).
    *
    * @param idleHeapRelease after this long without a garbage collection, the JVM (G1) runs a
-   *     concurrent one and returns the free heap above 30 % to the operating system, and on the same
-   *     interval an idle service trims its C heap; zero turns both off. JVM flags given on the
+   *     concurrent one and returns the free heap above 30 % to the operating system, and on the
+   *     same interval an idle service trims its C heap; zero turns both off. JVM flags given on the
    *     command line ({@code -XX:G1PeriodicGCInterval}, {@code -XX:MaxHeapFreeRatio}, {@code
    *     -XX:MinHeapFreeRatio}, {@code -XX:TrimNativeHeapInterval}) win over it
    */
   public record Memory(@DefaultValue("10s") @NotNull Duration idleHeapRelease) {
 
-    @AssertTrue(message = "sparkgate.memory.idle-heap-release must not be negative")
-    public boolean isIdleHeapReleaseNotNegative() {
-      return idleHeapRelease == null || !idleHeapRelease.isNegative();
+    @AssertTrue(message = "sparkgate.memory.idle-heap-release must be 0s or at least 1s")
+    public boolean isIdleHeapReleaseZeroOrOneSecond() {
+      return idleHeapRelease == null
+          || idleHeapRelease.isZero()
+          || idleHeapRelease.compareTo(Duration.ofSeconds(1)) >= 0;
     }
   }
 

@@ -17,8 +17,11 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
@@ -28,6 +31,7 @@ import org.springframework.jdbc.core.simple.JdbcClient;
  * service connects (from both its pools) as a role that is no superuser, also on a data directory
  * of an earlier version.
  */
+@ExtendWith(OutputCaptureExtension.class)
 class EmbeddedModeTest {
 
   @TempDir Path workDir;
@@ -93,7 +97,8 @@ class EmbeddedModeTest {
    * it and releases the work directory, so the next start on the same directory works.
    */
   @Test
-  void aStartThatFailsAfterItsDatabaseStartedStopsTheDatabase() throws Exception {
+  void aStartThatFailsAfterItsDatabaseStartedStopsTheDatabase(CapturedOutput output)
+      throws Exception {
     assertThatThrownBy(
             () ->
                 new SpringApplicationBuilder(SparkgateApplication.class)
@@ -105,6 +110,7 @@ class EmbeddedModeTest {
         .hasStackTraceContaining("runs.maxConcurrent");
     // It had started (initdb made the data directory), and it was stopped.
     assertThat(workDir.resolve("postgres/PG_VERSION")).exists();
+    assertThat(output).contains("Stopping the embedded PostgreSQL: the service did not take it");
     assertThat(workDir.resolve("postgres/postmaster.pid")).doesNotExist();
     WorkDirLock.acquire(workDir).close();
 

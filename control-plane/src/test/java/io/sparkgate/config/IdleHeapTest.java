@@ -52,6 +52,14 @@ class IdleHeapTest {
     assertThat(flagsAfter("trim", "-XX:+UseG1GC")).startsWith("trimmed");
   }
 
+  /** An operator's -XX:TrimNativeHeapInterval, even 0, replaces the service's trimming. */
+  @Test
+  void aTrimIntervalOnTheCommandLineWins() throws Exception {
+    assertThat(flagsAfter("trimming", "-XX:+UseG1GC")).isEqualTo("trimming=true");
+    assertThat(flagsAfter("trimming", "-XX:+UseG1GC", "-XX:TrimNativeHeapInterval=0"))
+        .isEqualTo("trimming=false");
+  }
+
   /** Runs {@link Probe} in a new JVM with the given options and returns what it printed. */
   private static String flagsAfter(String interval, String... jvmOptions)
       throws IOException, InterruptedException {
@@ -78,6 +86,12 @@ class IdleHeapTest {
           await().atMost(Duration.ofSeconds(30)).until(() -> heap.trims() > 0);
         }
         System.out.println("trimmed");
+        return;
+      }
+      if (args[0].equals("trimming")) {
+        try (IdleHeap heap = new IdleHeap(Duration.ofSeconds(10))) {
+          System.out.println("trimming=" + heap.trimsIdle());
+        }
         return;
       }
       IdleHeap.apply(Duration.parse("PT" + args[0]));
