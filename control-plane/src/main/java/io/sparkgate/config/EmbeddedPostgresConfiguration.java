@@ -44,12 +44,20 @@ public class EmbeddedPostgresConfiguration {
   }
 
   /**
-   * The server {@link EmbeddedPostgresStart} started while Spring read the bean definitions. The
-   * lock is a parameter so that the server is stopped before the lock is released.
+   * The server {@link EmbeddedPostgresStart} started while Spring read the bean definitions, with
+   * the lock on the work directory it holds: two services on one embedded database would corrupt
+   * each other's view of their drivers. Closing it stops the server, then releases the lock; the OS
+   * releases the lock when the process dies, however it dies.
    */
   @Bean(destroyMethod = "close")
-  EmbeddedPostgres embeddedPostgres(EmbeddedPostgresStart.Started started, WorkDirLock lock) {
-    return started.takePostgres();
+  EmbeddedPostgresStart.Server embeddedPostgresServer(EmbeddedPostgresStart.Started started) {
+    return started.take();
+  }
+
+  /** Stopped by its {@link #embeddedPostgresServer}, not on its own. */
+  @Bean(destroyMethod = "")
+  EmbeddedPostgres embeddedPostgres(EmbeddedPostgresStart.Server server) {
+    return server.postgres();
   }
 
   /**
@@ -112,16 +120,6 @@ public class EmbeddedPostgresConfiguration {
         postgres.getPort(),
         dataDir.toAbsolutePath());
     return postgres;
-  }
-
-  /**
-   * Holds the work directory for this process: two services on one embedded database would corrupt
-   * each other's view of their drivers. The lock is released by the OS when the process dies,
-   * however it dies.
-   */
-  @Bean(destroyMethod = "close")
-  WorkDirLock workDirLock(EmbeddedPostgresStart.Started started) {
-    return started.takeLock();
   }
 
   /**

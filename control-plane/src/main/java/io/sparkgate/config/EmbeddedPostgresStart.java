@@ -17,11 +17,11 @@ import org.springframework.core.env.Environment;
 
 /**
  * Starts the embedded PostgreSQL on a thread of its own as soon as the environment is known, so
- * that its start overlaps Spring's reading of the bean definitions instead of following it: with
- * the embedded defaults that is most of the database's share of a start. {@link
- * EmbeddedPostgresConfiguration} takes the started server and the work-directory lock from here;
- * whatever it has not taken when the start fails, or by the time the context is refreshed or
- * closed, is stopped and released here, so that no failed start leaves a PostgreSQL running.
+ * that its start overlaps Spring's reading of the bean definitions instead of following it. {@link
+ * EmbeddedPostgresConfiguration} takes the started server, with the work-directory lock, from here;
+ * if it has not taken it when the start fails, or by the time the context is refreshed or closed,
+ * the server is stopped and the lock released here, so that no failed start leaves a PostgreSQL
+ * running.
  *
  * <p>Registered in {@code META-INF/spring.factories}, so every context of the application starts it
  * this way, tests included. It does nothing when {@code spring.datasource.url} is set.
@@ -56,12 +56,11 @@ public final class EmbeddedPostgresStart
     started.begin(context.getEnvironment());
   }
 
-  /** The lock and the server, once started; handed out once each. */
+  /** The lock and the server, once started; handed out once. */
   static final class Started {
 
     private final CompletableFuture<Server> server = new CompletableFuture<>();
-    private boolean lockTaken;
-    private boolean postgresTaken;
+    private boolean taken;
     private boolean stopped;
 
     private void begin(Environment environment) {
@@ -83,32 +82,18 @@ public final class EmbeddedPostgresStart
       thread.start();
     }
 
-    /** The work-directory lock, waiting for the start if it is still running. */
-    WorkDirLock takeLock() {
-      WorkDirLock lock = await().lock();
+    /** The started and prepared server, waiting for it if need be, or what made its start fail. */
+    Server take() {
+      Server started = await();
       synchronized (this) {
-        requireNotStopped();
-        lockTaken = true;
+        if (stopped) {
+          throw new IllegalStateException(
+              "The embedded PostgreSQL was stopped: the context that started it was refreshed"
+                  + " without it");
+        }
+        taken = true;
       }
-      return lock;
-    }
-
-    /** The started and prepared server, or what made its start fail. */
-    EmbeddedPostgres takePostgres() {
-      EmbeddedPostgres postgres = await().postgres();
-      synchronized (this) {
-        requireNotStopped();
-        postgresTaken = true;
-      }
-      return postgres;
-    }
-
-    private void requireNotStopped() {
-      if (stopped) {
-        throw new IllegalStateException(
-            "The embedded PostgreSQL was stopped: the context that started it was refreshed"
-                + " without it");
-      }
+      return started;
     }
 
     /** Waits for the start, interruptibly: a shutdown during start-up must not hang here. */
@@ -132,27 +117,24 @@ public final class EmbeddedPostgresStart
       } catch (CompletionException | CancellationException e) {
         return; // the start failed and released what it had
       }
-      boolean stopPostgres;
-      boolean releaseLock;
+      boolean unused;
       synchronized (this) {
+        unused = !taken && !stopped;
         stopped = true;
-        stopPostgres = !postgresTaken;
-        releaseLock = !lockTaken;
-        postgresTaken = true;
-        lockTaken = true;
       }
-      if (stopPostgres) {
-        log.info("Stopping the embedded PostgreSQL: the service did not take it");
-        Server.close(started.postgres());
+      if (!unused) {
+        return;
       }
-      if (releaseLock) {
-        Server.close(started.lock());
-      }
+      log.info("Stopping the embedded PostgreSQL: the service did not take it");
+      started.close();
     }
   }
 
-  /** The lock on the work directory, and the server started while holding it. */
-  record Server(WorkDirLock lock, EmbeddedPostgres postgres) {
+  /**
+   * The lock on the work directory, and the server started while holding it. Closing stops the
+   * server, then releases the lock.
+   */
+  record Server(WorkDirLock lock, EmbeddedPostgres postgres) implements AutoCloseable {
 
     static Server start(SparkgateProperties properties) throws Exception {
       WorkDirLock lock = WorkDirLock.acquire(properties.workDir());
@@ -164,7 +146,13 @@ public final class EmbeddedPostgresStart
       }
     }
 
-    static void close(AutoCloseable closeable) {
+    @Override
+    public void close() {
+      close(postgres);
+      close(lock);
+    }
+
+    private static void close(AutoCloseable closeable) {
       try {
         closeable.close();
       } catch (Exception e) {

@@ -41,8 +41,8 @@ import org.springframework.stereotype.Component;
 @Component
 public class IdleHeap implements AutoCloseable {
 
-  static final int MAX_FREE_PERCENT = 30;
-  static final int MIN_FREE_PERCENT = 10;
+  private static final int MAX_FREE_PERCENT = 30;
+  private static final int MIN_FREE_PERCENT = 10;
 
   private static final Logger log = LoggerFactory.getLogger(IdleHeap.class);
   private static final String DIAGNOSTIC_COMMANDS = "com.sun.management:type=DiagnosticCommand";
