@@ -36,9 +36,12 @@ public class RunService {
 
   static final Pattern IDEMPOTENCY_KEY = Pattern.compile(IDEMPOTENCY_KEY_PATTERN);
 
-  public static final String LABEL_KEY_PATTERN = "^[A-Za-z0-9]([A-Za-z0-9._/-]{0,61}[A-Za-z0-9])?$";
+  /** A label key, unanchored. */
+  public static final String LABEL_KEY_CHARS = "[A-Za-z0-9]([A-Za-z0-9._/-]{0,61}[A-Za-z0-9])?";
 
-  static final Pattern LABEL_KEY = Pattern.compile(LABEL_KEY_PATTERN);
+  public static final String LABEL_KEY_PATTERN = "^" + LABEL_KEY_CHARS + "$";
+
+  public static final Pattern LABEL_KEY = Pattern.compile(LABEL_KEY_PATTERN);
   public static final int MAX_LABELS = 32;
   public static final int MAX_LABEL_VALUE = 255;
   static final int MAX_CONF_OVERRIDES = 64;

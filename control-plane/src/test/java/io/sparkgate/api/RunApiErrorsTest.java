@@ -147,7 +147,12 @@ class RunApiErrorsTest extends FakeBackendTest {
     assertProblem(api.get("/api/v1/runs?limit=501"), 400, "invalid-request");
     assertProblem(api.get("/api/v1/runs?cursor=garbage"), 400, "invalid-request");
     assertProblem(api.get("/api/v1/runs?state=BOGUS"), 400, "invalid-request");
+    assertProblem(api.get("/api/v1/runs?state=RUNNING,"), 400, "invalid-request");
     assertProblem(api.get("/api/v1/runs?label=novalue"), 400, "invalid-request");
+    assertProblem(api.get("/api/v1/runs?label="), 400, "invalid-request");
+    assertProblem(api.get("/api/v1/runs?label==v"), 400, "invalid-request");
+    assertProblem(api.get("/api/v1/runs?label=bad%20key=v"), 400, "invalid-request");
+    assertProblem(api.get("/api/v1/runs?label=team=a&label="), 400, "invalid-request");
     assertProblem(
         submitBody(
             "{\"job\": \"errors\", \"params\": {\"date\": \"2024-01-01\"}, \"labels\": {\"bad key!\": \"v\"}}"),

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import io.sparkgate.testing.Api;
 import io.sparkgate.testing.FakeBackendTest;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -235,6 +236,26 @@ class RunLifecycleTest extends FakeBackendTest {
         .isEqualTo(0);
     assertThat(api.get("/api/v1/runs?job=life-list&state=SUCCEEDED").json().get("runs").size())
         .isEqualTo(0);
+  }
+
+  @Test
+  void aLabelFilterTakesItsValueWholeCommasAndAll() {
+    registerJob("life-comma", "");
+    String runId =
+        api.post(
+                "/api/v1/runs",
+                "{\"job\": \"life-comma\", \"params\": {\"date\": \"2024-02-01\"},"
+                    + " \"labels\": {\"owners\": \"ana,bo\", \"empty\": \"\"}}")
+            .text("runId");
+    assertThat(ids("/api/v1/runs?job=life-comma&label=owners=ana,bo")).containsExactly(runId);
+    assertThat(ids("/api/v1/runs?job=life-comma&label=owners=ana")).isEmpty();
+    assertThat(ids("/api/v1/runs?job=life-comma&label=empty=")).containsExactly(runId);
+  }
+
+  private List<String> ids(String path) {
+    List<String> ids = new ArrayList<>();
+    api.get(path).json().get("runs").forEach(run -> ids.add(run.get("runId").asString()));
+    return ids;
   }
 
   /** Waits until the supervision loop has completed a pass that started after {@code mark}. */

@@ -48,6 +48,10 @@ public class RunController {
       "(QUEUED|LAUNCHING|RUNNING|SUCCEEDED|FAILED|CANCELLED|TIMED_OUT)";
   private static final String STATES_PATTERN = "^" + STATE + "(," + STATE + ")*$";
 
+  /** A label filter: a label key, '=', any value. */
+  private static final String LABEL_FILTER_PATTERN =
+      "^" + RunService.LABEL_KEY_CHARS + "=[\\s\\S]*$";
+
   static final String IDEMPOTENCY_KEY = "Idempotency-Key";
   static final String REPLAYED = "Idempotent-Replayed";
 
@@ -136,7 +140,7 @@ public class RunController {
               array =
                   @io.swagger.v3.oas.annotations.media.ArraySchema(
                       maxItems = RunService.MAX_LABELS,
-                      schema = @Schema(pattern = "^[^=]+=.*$")))
+                      schema = @Schema(pattern = LABEL_FILTER_PATTERN)))
           @RequestParam(required = false)
           List<String> label,
       @Parameter(
@@ -155,7 +159,10 @@ public class RunController {
       throw new SparkgateException(ErrorKind.INVALID_REQUEST, "job is not a job name.");
     }
     RunService.Page page =
-        runs.list(new RunFilter(job, states(state), labels(label)), cursor, limit);
+        runs.list(
+            new RunFilter(job, states(state), labels(request.getParameterValues("label"))),
+            cursor,
+            limit);
     List<RunView> views = page.runs().stream().map(r -> RunView.of(r, page.attemptsOf(r))).toList();
     return new RunPageView(views, page.next() == null ? null : page.next().encode());
   }
@@ -287,7 +294,7 @@ public class RunController {
       return Set.of();
     }
     Set<RunState> states = EnumSet.noneOf(RunState.class);
-    for (String part : text.split(",")) {
+    for (String part : text.split(",", -1)) {
       try {
         states.add(RunState.valueOf(part));
       } catch (IllegalArgumentException e) {
@@ -298,20 +305,29 @@ public class RunController {
     return states;
   }
 
-  private static List<RunFilter.Label> labels(List<String> labels) {
+  /**
+   * The label filters as sent. Read from the request, not from Spring's binding, which splits a
+   * single value at its commas and turns an empty one into no filter at all.
+   */
+  private static List<RunFilter.Label> labels(String[] labels) {
     List<RunFilter.Label> out = new ArrayList<>();
     if (labels == null) {
       return out;
     }
-    if (labels.size() > RunService.MAX_LABELS) {
-      throw new SparkgateException(ErrorKind.INVALID_REQUEST, "At most 32 label filters.");
+    if (labels.length > RunService.MAX_LABELS) {
+      throw new SparkgateException(
+          ErrorKind.INVALID_REQUEST, "At most " + RunService.MAX_LABELS + " label filters.");
     }
     for (String label : labels) {
       int eq = label.indexOf('=');
-      if (eq <= 0) {
-        throw new SparkgateException(ErrorKind.INVALID_REQUEST, "label must be key=value.");
+      String key = eq < 0 ? label : label.substring(0, eq);
+      if (eq < 0 || !RunService.LABEL_KEY.matcher(key).matches()) {
+        throw new SparkgateException(
+            ErrorKind.INVALID_REQUEST,
+            "label must be key=value, the key 1 to 63 letters, digits, '.', '_', '/' or '-',"
+                + " starting and ending with a letter or digit.");
       }
-      out.add(new RunFilter.Label(label.substring(0, eq), label.substring(eq + 1)));
+      out.add(new RunFilter.Label(key, label.substring(eq + 1)));
     }
     return out;
   }
