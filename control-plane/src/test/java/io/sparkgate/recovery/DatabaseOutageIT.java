@@ -11,8 +11,13 @@ import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 
@@ -80,6 +85,25 @@ class DatabaseOutageIT {
       assertThat(read.status()).as(read.raw().body()).isEqualTo(503);
       assertThat(read.text("type")).isEqualTo("https://sparkgate.io/problems/service-unavailable");
       assertThat(read.header("Retry-After")).isEqualTo("5");
+      // A burst of requests, more than the service has request threads, while the database is
+      // away: they fail at once rather than each holding a thread for the pool's timeout, so the
+      // liveness probe sent behind them answers within a probe's timeout.
+      ExecutorService callers = Executors.newFixedThreadPool(48);
+      try {
+        List<Future<Integer>> burst = new ArrayList<>();
+        for (int i = 0; i < 48; i++) {
+          burst.add(callers.submit(() -> api.get("/api/v1/runs/" + runId).status()));
+        }
+        CompletableFuture<Integer> liveness =
+            CompletableFuture.supplyAsync(
+                () -> api.as(null).get("/actuator/health/liveness").status());
+        assertThat(liveness).succeedsWithin(Duration.ofSeconds(3)).isEqualTo(200);
+        for (Future<Integer> status : burst) {
+          assertThat(status.get()).isEqualTo(503);
+        }
+      } finally {
+        callers.shutdownNow();
+      }
       // The driver finishes while the database is away.
       await().atMost(Duration.ofSeconds(60)).until(() -> OrphanDrivers.find(runId).isEmpty());
 
