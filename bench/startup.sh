@@ -10,8 +10,8 @@
 # it is reported apart): the plain `java -jar`, then with JVM flags the service cannot set for
 # itself: -XX:TieredStopAtLevel=1 (C1 only: faster start, slower steady state), the extracted
 # layout (java -Djarmode=tools -jar control-plane.jar extract) alone and with a class data sharing
-# archive of the application's classes (-XX:SharedArchiveFile, made by one training run that
-# stops after the context refresh), and -Xss512k -XX:MaxRAM=1g (a smaller heap ceiling).
+# archive of the application's classes (-XX:SharedArchiveFile; both as control-plane/run.sh makes
+# and starts them), and -Xss512k -XX:MaxRAM=1g (a smaller heap ceiling).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -81,12 +81,15 @@ echo "| first start of all (initdb included) | $first_ready | $first_boot | $fir
 variant "\`java -jar\`"
 variant "-XX:TieredStopAtLevel=1" -XX:TieredStopAtLevel=1
 # Class data sharing needs the classes in plain jars: the extracted layout, as Spring Boot
-# documents it.
-java -Djarmode=tools -jar "$jar" extract --destination "$work/extracted" > /dev/null
-extracted="$work/extracted/$(basename "$jar")"
-java -XX:ArchiveClassesAtExit="$work/app.jsa" -Dspring.context.exit=onRefresh -jar "$extracted" \
-  --server.port="$port" --sparkgate.work-dir="$work/sparkgate" --sparkgate.spark.backend=simulated \
-  > "$work/training.log" 2>&1 || true
+# documents it; control-plane/run.sh makes it and the archive (one training start, stopped with
+# SIGTERM), here for a copy of the jar under test.
+mkdir -p "$work/cp/control-plane/target" "$work/cp/scripts"
+cp "$jar" "$work/cp/control-plane/target/control-plane.jar"
+cp control-plane/run.sh "$work/cp/control-plane/run.sh"
+cp scripts/Ready.java "$work/cp/scripts/Ready.java"
+"$work/cp/control-plane/run.sh" --prepare-only
+extracted="$work/cp/control-plane/target/app/control-plane.jar"
 run_jar="$extracted" variant "extracted jar"
-run_jar="$extracted" variant "extracted jar + class data sharing archive" -XX:SharedArchiveFile="$work/app.jsa"
+run_jar="$extracted" variant "extracted jar + class data sharing archive (control-plane/run.sh)" \
+  -XX:SharedArchiveFile="$work/cp/control-plane/target/app/control-plane.jsa"
 variant "-Xss512k -XX:MaxRAM=1g" -Xss512k -XX:MaxRAM=1g
