@@ -17,8 +17,12 @@ app="$here/target/app"
 [[ -f $jar ]] || { echo "run.sh: build first: ./mvnw -DskipTests package" >&2; exit 2; }
 
 # What the archive depends on: this very jar, this very JVM, and the jars' paths (an archive
-# only serves the class path it was made with, so it is made in place).
-stamp="$(stat -c '%s %Y' "$jar") $app $(java -version 2>&1 | tr '\n' ' ')"
+# only serves the class path it was made with, so it is made in place). The JVM by its files,
+# not by asking it: `java -version` would add a JVM start to every start.
+java_bin="$(readlink -f "$(command -v java)")"
+jvm="$(dirname "$java_bin")/../lib/server/libjvm.so"
+[[ -f $jvm ]] || jvm="$java_bin"
+stamp="$(stat -c '%s %Y' "$jar") $app $(stat -c '%n %s %Y' "$jvm")"
 
 # Extracts the jar into $app and records a start's classes; the stamp, written last, marks it
 # complete. Returns non-zero on failure.

@@ -58,8 +58,9 @@ public final class ConnectionPools extends DelegatingDataSource implements Close
 
   @Override
   public Connection getConnection() throws SQLException {
-    if (SupervisionThreads.current()) {
-      return supervision.getConnection();
+    HikariDataSource pool = current();
+    if (pool == supervision) {
+      return pool.getConnection();
     }
     SQLException known = unreachable;
     if (known == null) {
