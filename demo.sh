@@ -27,7 +27,7 @@ if ready; then
 else
   echo "==> Starting the control plane on $base (log: $work/service.log)"
   # control-plane/run.sh: java -jar from the extracted layout with a class data sharing archive,
-  # which it makes once per build (about 15 s more on a first start).
+  # which it makes once per build (about 18 s more on a first start).
   nohup control-plane/run.sh --server.port="$port" \
     > "$work/service.log" 2>&1 &
   pid=$!

@@ -3,7 +3,7 @@
 # half the time: from Spring Boot's extracted layout, with a class data sharing archive of the
 # classes a start loads (docs/benchmarks.md, "Start-up and idle memory"). Both are made from the
 # built jar the first time, and again after every build or with another JDK: one training start
-# of the service in a throwaway directory (about 15 s), never touching .sparkgate/ or a configured
+# of the service in a throwaway directory (about 18 s on 2 cores), never touching .sparkgate/ or a configured
 # database. Should that fail, the service starts from the plain jar.
 #
 #   control-plane/run.sh [service arguments, e.g. --server.port=8081]
@@ -29,7 +29,7 @@ stamp="$(stat -c '%s %Y' "$jar") $app $(stat -c '%n %s %Y' "$jvm")"
 prepare() {
   local tmp pid port="" i
   tmp="$(mktemp -d)"
-  echo "run.sh: preparing a faster start from the new build (once, about 15 s)" >&2
+  echo "run.sh: preparing a faster start from the new build (once, about 18 s)" >&2
   rm -rf "$app"
   if ! java -Djarmode=tools -jar "$jar" extract --destination "$app" > "$tmp/extract.log" 2>&1; then
     cat "$tmp/extract.log" >&2
