@@ -22,6 +22,9 @@ public final class DriverLogs {
       Pattern.compile(
           "^(Exception in thread \"[^\"]*\" )?([A-Za-z_$][\\w$]*\\.)+[\\w$]*(Exception|Error|Throwable)(: .*)?$");
   private static final Pattern CAUSED_BY = Pattern.compile("^Caused by: .*");
+  private static final String PYTHON_TRACEBACK = "Traceback (most recent call last):";
+  // The frames nearest the raise say where; the outer ones are the job's entry point.
+  private static final int PYTHON_FRAMES = 3;
 
   private DriverLogs() {}
 
@@ -58,8 +61,10 @@ public final class DriverLogs {
   }
 
   /**
-   * The lines of a driver log that say why it failed: the last uncaught exception line with the
-   * causes that follow it. Null when the log holds none.
+   * The lines of a driver log that say why it failed, null when the log holds none. For a JVM
+   * driver: the last uncaught exception line with the causes that follow it. For a Python driver
+   * whose script raised (a traceback after the last JVM "Exception in thread"): the exception line
+   * first ({@code ValueError: ...}), then the traceback's last frames, each with its source line.
    */
   public static String errorExcerpt(Path file) {
     if (file == null || !Files.isRegularFile(file)) {
@@ -69,23 +74,30 @@ public final class DriverLogs {
       Slice tail = read(file, 0, EXCERPT_SCAN_BYTES, EXCERPT_SCAN_BYTES);
       String[] lines = new String(tail.data(), StandardCharsets.UTF_8).split("\r?\n");
       int start = -1;
+      int traceback = -1;
       for (int i = lines.length - 1; i >= 0; i--) {
         if (lines[i].startsWith("Exception in thread")) {
           start = i;
           break;
         }
+        if (traceback < 0 && lines[i].strip().equals(PYTHON_TRACEBACK)) {
+          traceback = i;
+        }
         if (start < 0 && THROWABLE_LINE.matcher(lines[i]).matches()) {
           start = i;
         }
       }
-      if (start < 0) {
-        return null;
-      }
-      List<String> excerpt = new ArrayList<>();
-      excerpt.add(lines[start].strip());
-      for (int i = start + 1; i < lines.length && excerpt.size() < 4; i++) {
-        if (CAUSED_BY.matcher(lines[i]).matches()) {
-          excerpt.add(lines[i].strip());
+      List<String> excerpt = traceback >= 0 ? pythonExcerpt(lines, traceback) : null;
+      if (excerpt == null) {
+        if (start < 0) {
+          return null;
+        }
+        excerpt = new ArrayList<>();
+        excerpt.add(lines[start].strip());
+        for (int i = start + 1; i < lines.length && excerpt.size() < 4; i++) {
+          if (CAUSED_BY.matcher(lines[i]).matches()) {
+            excerpt.add(lines[i].strip());
+          }
         }
       }
       String text = Text.printable(String.join("\n", excerpt));
@@ -93,5 +105,40 @@ public final class DriverLogs {
     } catch (IOException e) {
       return null;
     }
+  }
+
+  /**
+   * A Python traceback from its first line: the exception line that ends it (only its first line,
+   * as a captured Spark exception's message goes on for many), then its last frames, each {@code
+   * File "...", line N, in f} with the source line under it when Python printed one. Null when the
+   * traceback has no exception line (a log cut off in the middle of it).
+   */
+  private static List<String> pythonExcerpt(String[] lines, int traceback) {
+    List<List<String>> frames = new ArrayList<>();
+    int i = traceback + 1;
+    for (; i < lines.length && (lines[i].startsWith(" ") || lines[i].startsWith("\t")); i++) {
+      String line = lines[i].strip();
+      if (line.startsWith("File ")) {
+        frames.add(new ArrayList<>(List.of(line)));
+      } else if (!frames.isEmpty()
+          && frames.get(frames.size() - 1).size() == 1
+          && !line.isEmpty()
+          && !line.chars().allMatch(c -> c == '^' || c == '~' || c == ' ')) {
+        frames.get(frames.size() - 1).add(line);
+      }
+    }
+    if (i >= lines.length || lines[i].isBlank()) {
+      return null;
+    }
+    List<String> excerpt = new ArrayList<>();
+    excerpt.add(lines[i].strip());
+    for (List<String> frame :
+        frames.subList(Math.max(0, frames.size() - PYTHON_FRAMES), frames.size())) {
+      excerpt.add("  " + frame.get(0));
+      if (frame.size() > 1) {
+        excerpt.add("    " + frame.get(1));
+      }
+    }
+    return excerpt;
   }
 }
