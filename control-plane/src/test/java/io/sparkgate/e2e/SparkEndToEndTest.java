@@ -61,7 +61,7 @@ class SparkEndToEndTest {
     Path home = Path.of("target/test-work/spark-home-with-event-log").toAbsolutePath();
     Files.createDirectories(home.resolve("conf"));
     Files.createDirectories(EVENT_LOGS);
-    for (String dir : List.of("bin", "jars")) {
+    for (String dir : List.of("bin", "jars", "python")) {
       if (!Files.exists(home.resolve(dir), LinkOption.NOFOLLOW_LINKS)) {
         Files.createSymbolicLink(home.resolve(dir), runtime.resolve(dir));
       }
@@ -115,6 +115,30 @@ class SparkEndToEndTest {
             """
                 .formatted(jar));
     assertThat(response.status()).as(response.raw().body()).isIn(200, 201);
+  }
+
+  /** The test's PySpark script, registered as job {@code pydemo} from the artifacts directory. */
+  UUID submitPython(String mode) throws IOException {
+    Path script =
+        Path.of("target/test-work/spark/artifacts/sparkgate_python_test.py").toAbsolutePath();
+    Files.createDirectories(script.getParent());
+    try (var in = getClass().getResourceAsStream("/python/sparkgate_python_test.py")) {
+      Files.copy(in, script, StandardCopyOption.REPLACE_EXISTING);
+    }
+    Api.Response job =
+        api.put(
+            "/api/v1/jobs/pydemo",
+            """
+            {"description": "The PySpark test job", "type": "python", "appResource": "%s",
+             "args": ["${mode}"], "parameters": {"mode": {"type": "string", "required": true}},
+             "sparkConf": {"spark.sql.shuffle.partitions": "2"}, "timeoutSeconds": 600}
+            """
+                .formatted(script));
+    assertThat(job.status()).as(job.raw().body()).isIn(200, 201);
+    Api.Response response =
+        api.post("/api/v1/runs", "{\"job\": \"pydemo\", \"params\": {\"mode\": \"" + mode + "\"}}");
+    assertThat(response.status()).as(response.raw().body()).isEqualTo(201);
+    return UUID.fromString(response.text("runId"));
   }
 
   UUID submit(String params) {
@@ -174,6 +198,60 @@ class SparkEndToEndTest {
             .toList();
     assertThat(transitions).containsExactly("QUEUED", "LAUNCHING", "RUNNING", "SUCCEEDED");
     assertThat(driversOf(runId)).isEmpty();
+  }
+
+  @Test
+  void aPythonJobRunsOnTheBuiltRuntime() throws Exception {
+    UUID runId = submitPython("ok");
+    JsonNode run = awaitState(runId, "SUCCEEDED");
+    assertThat(run.at("/attempts/0/sparkAppId").asString()).startsWith("local-");
+    assertThat(run.at("/attempts/0/exitCode").asInt()).isZero();
+    String log = api.get("/api/v1/runs/" + runId + "/log").json().get("text").asString();
+    // Its DataFrame query and the RDD map its Python workers ran, with its run's id.
+    assertThat(log).contains("sparkgate python: run " + runId + " buckets=10 squares=328350");
+    assertThat(driversOf(runId)).isEmpty();
+  }
+
+  @Test
+  void aFailingPythonJobFailsWithThePythonException() throws Exception {
+    UUID runId = submitPython("fail");
+    JsonNode run = awaitState(runId, "FAILED");
+    JsonNode attempt = run.at("/attempts/0");
+    assertThat(attempt.get("exitCode").asInt()).isNotZero();
+    assertThat(run.get("stateReason").asString())
+        .isEqualTo(
+            "driver exited with code "
+                + attempt.get("exitCode").asInt()
+                + ": ValueError: intentional python failure: squares=328350");
+    assertThat(attempt.get("error").asString())
+        .startsWith("ValueError: intentional python failure: squares=328350\n")
+        .contains("sparkgate_python_test.py\", line 11, in check")
+        .contains("raise ValueError(f\"intentional python failure: squares={squares}\")");
+  }
+
+  @Test
+  void cancellingAPythonJobLeavesNoDriverOrPythonProcessBehind() throws Exception {
+    UUID runId = submitPython("hold");
+    await()
+        .atMost(SPARK_RUN)
+        .until(
+            () -> api.get("/api/v1/runs/" + runId + "/log").json().get("text").asString(),
+            log -> log.contains("sparkgate python: holding the driver"));
+    // The driver's JVM (its command line names the run) and what it started: the Python driver
+    // and the Python workers' daemon.
+    List<ProcessHandle> processes =
+        driversOf(runId).stream()
+            .flatMap(p -> Stream.concat(Stream.of(p), p.descendants()))
+            .toList();
+    assertThat(processes)
+        .anySatisfy(p -> assertThat(p.info().command().orElse("")).contains("python"));
+
+    Api.Response cancel = api.post("/api/v1/runs/" + runId + "/cancel", null);
+    assertThat(cancel.status()).isEqualTo(202);
+    awaitState(runId, "CANCELLED");
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .untilAsserted(() -> assertThat(processes).noneMatch(ProcessHandle::isAlive));
   }
 
   @Test
