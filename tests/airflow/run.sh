@@ -20,6 +20,8 @@ if [[ ! -x $venv/bin/pytest ]]; then
     -c tests/airflow/constraints.txt -r tests/airflow/requirements.txt
 fi
 
-"$venv/bin/ruff" check dags tests/airflow
-"$venv/bin/ruff" format --check dags tests/airflow
+python_sources=(dags tests/airflow control-plane/src/main/resources/python
+  control-plane/src/test/resources/python)
+"$venv/bin/ruff" check "${python_sources[@]}"
+"$venv/bin/ruff" format --check "${python_sources[@]}"
 exec "$venv/bin/pytest" -c tests/airflow/pytest.ini --rootdir tests/airflow "${@:-tests/airflow}"

@@ -123,6 +123,12 @@ public class SparkLauncherBackend implements SparkBackend {
             .redirectError();
     if (spec.mainClass() != null) {
       launcher.setMainClass(spec.mainClass());
+    } else {
+      try {
+        launcher.addPyFile(PythonHelper.writeInto(spec.scratchDir()).toString());
+      } catch (IOException e) {
+        throw new LaunchException("cannot write the Python helper: " + e.getMessage(), e, true);
+      }
     }
     launchConf(spec).forEach(launcher::setConf);
     launcher.addAppArgs(spec.args().toArray(String[]::new));

@@ -209,6 +209,10 @@ class SparkEndToEndTest {
     String log = api.get("/api/v1/runs/" + runId + "/log").json().get("text").asString();
     // Its DataFrame query and the RDD map its Python workers ran, with its run's id.
     assertThat(log).contains("sparkgate python: run " + runId + " buckets=10 squares=328350");
+    // Reported through the helper the service puts on every Python job's path, with the secret.
+    assertThat(log).contains("sparkgate python: metrics accepted=True");
+    assertThat(run.at("/metrics/squares").asLong()).isEqualTo(328350);
+    assertThat(run.at("/metrics/buckets").asInt()).isEqualTo(10);
     assertThat(driversOf(runId)).isEmpty();
   }
 
@@ -223,9 +227,17 @@ class SparkEndToEndTest {
             "driver exited with code "
                 + attempt.get("exitCode").asInt()
                 + ": ValueError: intentional python failure: squares=328350");
+    List<String> script;
+    try (var in = getClass().getResourceAsStream("/python/sparkgate_python_test.py")) {
+      script = new String(in.readAllBytes(), StandardCharsets.UTF_8).lines().toList();
+    }
+    int raiseLine =
+        script.indexOf("    raise ValueError(f\"intentional python failure: squares={squares}\")")
+            + 1;
+    assertThat(raiseLine).isPositive();
     assertThat(attempt.get("error").asString())
         .startsWith("ValueError: intentional python failure: squares=328350\n")
-        .contains("sparkgate_python_test.py\", line 11, in check")
+        .contains("sparkgate_python_test.py\", line " + raiseLine + ", in check")
         .contains("raise ValueError(f\"intentional python failure: squares={squares}\")");
   }
 
