@@ -81,6 +81,17 @@ public final class JobDefinitionValidator {
         && !d.deployMode().equals("cluster")) {
       v.add(new Violation("deployMode", "must be client or cluster"));
     }
+    if (d.type() == JobType.PYTHON
+        && "cluster".equals(d.deployMode())
+        && d.master() != null
+        && d.master().startsWith("spark://")) {
+      // Spark's own refusal, said at registration instead of by a failed run.
+      v.add(
+          new Violation(
+              "deployMode",
+              "a standalone master (spark://) runs Python applications in client mode only:"
+                  + " Spark does not support cluster deploy mode for Python there"));
+    }
     if (d.maxConcurrentRuns() != null
         && (d.maxConcurrentRuns() < 1 || d.maxConcurrentRuns() > 1000)) {
       v.add(new Violation("maxConcurrentRuns", "must be between 1 and 1000"));

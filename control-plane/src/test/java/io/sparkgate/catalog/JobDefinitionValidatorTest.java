@@ -26,6 +26,37 @@ class JobDefinitionValidatorTest {
         null);
   }
 
+  static JobDefinition python(String master, String deployMode) {
+    return new JobDefinition(
+        "d",
+        JobType.PYTHON,
+        "/opt/jobs/report.py",
+        null,
+        List.of(),
+        Map.of(),
+        Map.of(),
+        List.of(),
+        master,
+        deployMode,
+        null,
+        null,
+        null);
+  }
+
+  @Test
+  void aPythonJobInClusterModeOnAStandaloneMasterIsRefused() {
+    assertThat(JobDefinitionValidator.validate(python("spark://master:7077", "cluster")))
+        .singleElement()
+        .satisfies(
+            violation -> {
+              assertThat(violation.field()).isEqualTo("deployMode");
+              assertThat(violation.message()).contains("client mode only");
+            });
+    assertThat(JobDefinitionValidator.validate(python("spark://master:7077", "client"))).isEmpty();
+    assertThat(JobDefinitionValidator.validate(python("yarn", "cluster"))).isEmpty();
+    assertThat(JobDefinitionValidator.validate(python("local[2]", null))).isEmpty();
+  }
+
   @Test
   void aCompleteDefinitionIsValid() {
     JobDefinition definition =
