@@ -1,18 +1,28 @@
 """A PySpark job for the end-to-end tests.
 
 A DataFrame query and an RDD map (which runs in Python workers), its metrics reported through
-sparkgate_job, then, by its one argument: success, a raised exception, or a driver held for cancel.
+sparkgate_job, then, by its one argument: success, a raised exception, a driver held for cancel,
+or (deps) a module from the job's pyFiles and a file from its unpacked archive, on the workers.
 """
 
+import os
 import sys
 import time
 
 import sparkgate_job
+from pyspark import SparkFiles
 from pyspark.sql import SparkSession
 
 
 def check(squares):
     raise ValueError(f"intentional python failure: squares={squares}")
+
+
+def uses_dependencies(_):
+    import sparkgate_test_dep  # from the job's pyFiles (a zip)
+
+    with open(os.path.join(SparkFiles.get("deps"), "greeting.txt")) as f:  # from its archive
+        return sparkgate_test_dep.greet(f.read().strip())
 
 
 def main(mode):
@@ -25,6 +35,9 @@ def main(mode):
     print(f"sparkgate python: metrics accepted={accepted}", flush=True)
     if mode == "fail":
         check(squares)
+    if mode == "deps":
+        on_worker = spark.sparkContext.parallelize([1], 1).map(uses_dependencies).collect()[0]
+        print(f"sparkgate python: driver {uses_dependencies(0)}, worker {on_worker}", flush=True)
     if mode == "hold":
         print("sparkgate python: holding the driver", flush=True)
         time.sleep(600)

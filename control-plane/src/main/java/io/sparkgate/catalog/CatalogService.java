@@ -9,6 +9,7 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.stereotype.Service;
@@ -52,6 +53,7 @@ public class CatalogService {
           .check(definition.appResource())
           .ifPresent(reason -> violations.add(new Violation("appResource", reason)));
     }
+    violations.addAll(outsideArtifacts(definition, violations));
     violations.addAll(SparkConfPolicy.checkJobConf(definition.sparkConfOrEmpty(), artifacts));
     if (!violations.isEmpty()) {
       // Only the conf policy's violations carry a group: when they are all there is, the answer
@@ -134,6 +136,35 @@ public class CatalogService {
     return get(name);
   }
 
+  /**
+   * Every entry of the definition's pyFiles, files and archives whose path lies outside the
+   * artifact locations, as appResource is checked; entries the form check already refused (in
+   * {@code known}) are not checked again.
+   */
+  private List<Violation> outsideArtifacts(JobDefinition definition, List<Violation> known) {
+    List<Violation> violations = new ArrayList<>();
+    Map<String, List<String>> lists =
+        Map.of(
+            "pyFiles", definition.pyFilesOrEmpty(),
+            "files", definition.filesOrEmpty(),
+            "archives", definition.archivesOrEmpty());
+    lists.forEach(
+        (field, entries) -> {
+          for (int i = 0; i < entries.size() && i < JobDefinitionValidator.MAX_DEPENDENCIES; i++) {
+            String at = field + "[" + i + "]";
+            String entry = entries.get(i);
+            if (entry == null || known.stream().anyMatch(v -> v.field().equals(at))) {
+              continue;
+            }
+            artifacts
+                .check(JobDefinitionValidator.dependencyPath(entry))
+                .ifPresent(reason -> violations.add(new Violation(at, reason)));
+          }
+        });
+    violations.sort(java.util.Comparator.comparing(Violation::field));
+    return violations;
+  }
+
   /** The version a new run of the job uses, refusing unknown and disabled jobs (422). */
   public JobVersion runnableVersion(String name) {
     Optional<Job> job =
@@ -160,6 +191,18 @@ public class CatalogService {
               + version.version()
               + " has an appResource outside the configured artifact locations; an admin must"
               + " register a new version.");
+    }
+    List<Violation> dependencies = outsideArtifacts(version.definition(), List.of());
+    if (!dependencies.isEmpty()) {
+      throw SparkgateException.withViolations(
+          ErrorKind.JOB_ARTIFACT_NOT_ALLOWED,
+          "Job "
+              + name
+              + " version "
+              + version.version()
+              + " has dependencies outside the configured artifact locations; an admin must"
+              + " register a new version.",
+          dependencies);
     }
     // Registered under an earlier conf policy or wider locations: the same check as registration.
     List<Violation> conf =

@@ -83,7 +83,78 @@ public record JobDefinition(
             minimum = "1",
             maximum = "604800")
         Integer timeoutSeconds,
-    RetryPolicy retry) {
+    RetryPolicy retry,
+    @Schema(
+            description =
+                "Python dependencies of a python job (spark-submit's --py-files): .py, .zip or"
+                    + " .egg files, each a path or URI under the artifact locations. Sparkgate's"
+                    + " own sparkgate_job module is always added.",
+            example = "[\"/opt/sparkgate/jobs/deps.zip\"]")
+        List<String> pyFiles,
+    @Schema(
+            description =
+                "Files placed in the working directory of the driver (in cluster mode) and of each"
+                    + " executor (spark-submit's --files), under the artifact locations; a"
+                    + " #name suffix renames one.",
+            example = "[\"/opt/sparkgate/jobs/lookup.csv\"]")
+        List<String> files,
+    @Schema(
+            description =
+                "Archives (.zip, .jar, .tar.gz, .tgz, .tar) unpacked in the working directory of"
+                    + " each executor, and of the driver in cluster mode (spark-submit's"
+                    + " --archives), under the artifact locations; #name names the directory, for"
+                    + " example a packed Python environment: \"/opt/jobs/env.tar.gz#env\".",
+            example = "[\"/opt/sparkgate/jobs/env.tar.gz#env\"]")
+        List<String> archives) {
+
+  /**
+   * A definition without dependencies; the three dependency lists came later, and most jobs have
+   * none.
+   */
+  public JobDefinition(
+      String description,
+      JobType type,
+      String appResource,
+      String mainClass,
+      List<String> args,
+      Map<String, ParameterSpec> parameters,
+      Map<String, String> sparkConf,
+      List<String> allowedSparkConf,
+      String master,
+      String deployMode,
+      Integer maxConcurrentRuns,
+      Integer timeoutSeconds,
+      RetryPolicy retry) {
+    this(
+        description,
+        type,
+        appResource,
+        mainClass,
+        args,
+        parameters,
+        sparkConf,
+        allowedSparkConf,
+        master,
+        deployMode,
+        maxConcurrentRuns,
+        timeoutSeconds,
+        retry,
+        null,
+        null,
+        null);
+  }
+
+  public List<String> pyFilesOrEmpty() {
+    return pyFiles == null ? List.of() : pyFiles;
+  }
+
+  public List<String> filesOrEmpty() {
+    return files == null ? List.of() : files;
+  }
+
+  public List<String> archivesOrEmpty() {
+    return archives == null ? List.of() : archives;
+  }
 
   public List<String> argsOrEmpty() {
     return args == null ? List.of() : args;

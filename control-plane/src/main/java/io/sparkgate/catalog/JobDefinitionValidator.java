@@ -27,6 +27,61 @@ public final class JobDefinitionValidator {
 
   private JobDefinitionValidator() {}
 
+  static final int MAX_DEPENDENCIES = 100;
+  private static final Pattern PY_FILE = Pattern.compile("(?i).+\\.(py|zip|egg)");
+  private static final Pattern ARCHIVE = Pattern.compile("(?i).+\\.(zip|jar|tar\\.gz|tgz|tar)");
+  private static final String ARCHIVE_KINDS = "a .zip, .jar, .tar.gz, .tgz or .tar archive";
+  // What follows '#' names the file or directory in the working directory: one plain name.
+  private static final Pattern ALIAS = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}");
+
+  /**
+   * The path of a dependency entry: what precedes a {@code #alias}, which Spark reads as the name
+   * to give the file or directory in the working directory.
+   */
+  public static String dependencyPath(String entry) {
+    int hash = entry.lastIndexOf('#');
+    return hash < 0 ? entry : entry.substring(0, hash);
+  }
+
+  /**
+   * The form of each entry of a dependency list: present, at most 1024 characters, no comma (Spark
+   * splits these lists at commas), of the kind the list takes, with a plain alias after '#' (not
+   * for pyFiles). Whether the path lies under the artifact locations is the catalog's to check.
+   */
+  private static void checkDependencies(
+      String field, List<String> entries, Pattern kind, String kindText, List<Violation> v) {
+    if (entries.size() > MAX_DEPENDENCIES) {
+      v.add(new Violation(field, "at most " + MAX_DEPENDENCIES + " entries"));
+      return;
+    }
+    for (int i = 0; i < entries.size(); i++) {
+      String entry = entries.get(i);
+      String at = field + "[" + i + "]";
+      if (entry == null || entry.isBlank()) {
+        v.add(new Violation(at, "must not be empty"));
+        continue;
+      }
+      if (entry.length() > 1024) {
+        v.add(new Violation(at, "must be at most 1024 characters"));
+        continue;
+      }
+      if (entry.contains(",") || !entry.strip().equals(entry)) {
+        v.add(new Violation(at, "must hold no comma and no surrounding spaces"));
+        continue;
+      }
+      String path = dependencyPath(entry);
+      if (entry.contains("#") && field.equals("pyFiles")) {
+        v.add(new Violation(at, "a Python file takes no #name: it keeps its own"));
+      } else if (entry.contains("#")
+          && !ALIAS.matcher(entry.substring(path.length() + 1)).matches()) {
+        v.add(new Violation(at, "the name after # must be a plain file name"));
+      }
+      if (kind != null && !kind.matcher(path).matches()) {
+        v.add(new Violation(at, "must be " + kindText));
+      }
+    }
+  }
+
   public static List<Violation> validate(JobDefinition d) {
     List<Violation> v = new ArrayList<>();
     if (d.description() != null && d.description().length() > 1000) {
@@ -91,6 +146,12 @@ public final class JobDefinitionValidator {
               "deployMode",
               "a standalone master (spark://) runs Python applications in client mode only:"
                   + " Spark does not support cluster deploy mode for Python there"));
+    }
+    checkDependencies("pyFiles", d.pyFilesOrEmpty(), PY_FILE, "a .py, .zip or .egg file", v);
+    checkDependencies("files", d.filesOrEmpty(), null, null, v);
+    checkDependencies("archives", d.archivesOrEmpty(), ARCHIVE, ARCHIVE_KINDS, v);
+    if (d.type() == JobType.JVM && !d.pyFilesOrEmpty().isEmpty()) {
+      v.add(new Violation("pyFiles", "only a python job has Python dependencies"));
     }
     if (d.maxConcurrentRuns() != null
         && (d.maxConcurrentRuns() < 1 || d.maxConcurrentRuns() > 1000)) {

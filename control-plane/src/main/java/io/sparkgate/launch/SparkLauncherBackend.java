@@ -121,16 +121,17 @@ public class SparkLauncherBackend implements SparkBackend {
             .setDeployMode(spec.deployMode())
             .redirectOutput(spec.logFile().toFile())
             .redirectError();
+    Map<String, String> conf = launchConf(spec);
     if (spec.mainClass() != null) {
       launcher.setMainClass(spec.mainClass());
     } else {
       try {
-        launcher.addPyFile(PythonHelper.writeInto(spec.scratchDir()).toString());
+        addPyFile(conf, PythonHelper.writeInto(spec.scratchDir()).toString());
       } catch (IOException e) {
         throw new LaunchException("cannot write the Python helper: " + e.getMessage(), e, true);
       }
     }
-    launchConf(spec).forEach(launcher::setConf);
+    conf.forEach(launcher::setConf);
     launcher.addAppArgs(spec.args().toArray(String[]::new));
 
     if (StandaloneClusterDriver.applies(spec.master(), spec.deployMode())) {
@@ -169,6 +170,17 @@ public class SparkLauncherBackend implements SparkBackend {
     facts.watch(handle, process, logWritten);
     return new LauncherHandle(handle, process);
   }
+
+  /**
+   * Adds a file to a Python application's {@code spark.submit.pyFiles}, after the job's own. In the
+   * conf, not as {@code --py-files}: spark-submit takes {@code --py-files} instead of that key, so
+   * the job's entries would be lost.
+   */
+  static void addPyFile(Map<String, String> conf, String file) {
+    conf.merge(PY_FILES_CONF, file, (own, added) -> own.isBlank() ? added : own + "," + added);
+  }
+
+  static final String PY_FILES_CONF = "spark.submit.pyFiles";
 
   /**
    * The conf an attempt is launched with: the run's, then Sparkgate's own keys over it, so that

@@ -286,9 +286,23 @@ public class RunService {
     }
   }
 
+  private static void appendList(Map<String, String> conf, String key, List<String> entries) {
+    if (entries.isEmpty()) {
+      return;
+    }
+    String own = conf.getOrDefault(key, "").strip();
+    String added = String.join(",", entries);
+    conf.put(key, own.isEmpty() ? added : own + "," + added);
+  }
+
   private Map<String, String> effectiveConf(
       JobDefinition definition, Map<String, String> overrides) {
     Map<String, String> conf = new TreeMap<>(definition.sparkConfOrEmpty());
+    // The definition's dependencies after those of its conf, as spark-submit's lists: in the run's
+    // conf, where they are recorded with it. A run cannot override these keys (conf policy).
+    appendList(conf, "spark.submit.pyFiles", definition.pyFilesOrEmpty());
+    appendList(conf, "spark.files", definition.filesOrEmpty());
+    appendList(conf, "spark.archives", definition.archivesOrEmpty());
     if (overrides == null || overrides.isEmpty()) {
       return conf;
     }

@@ -57,6 +57,87 @@ class JobDefinitionValidatorTest {
     assertThat(JobDefinitionValidator.validate(python("local[2]", null))).isEmpty();
   }
 
+  static JobDefinition pythonWith(List<String> pyFiles, List<String> files, List<String> archives) {
+    JobDefinition d = python("local[2]", null);
+    return new JobDefinition(
+        d.description(),
+        d.type(),
+        d.appResource(),
+        d.mainClass(),
+        d.args(),
+        d.parameters(),
+        d.sparkConf(),
+        d.allowedSparkConf(),
+        d.master(),
+        d.deployMode(),
+        d.maxConcurrentRuns(),
+        d.timeoutSeconds(),
+        d.retry(),
+        pyFiles,
+        files,
+        archives);
+  }
+
+  static List<String> fieldsOf(JobDefinition d) {
+    return JobDefinitionValidator.validate(d).stream().map(Violation::field).toList();
+  }
+
+  @Test
+  void dependenciesOfTheirKindPass() {
+    assertThat(
+            JobDefinitionValidator.validate(
+                pythonWith(
+                    List.of("/opt/jobs/deps.zip", "/opt/jobs/util.py", "s3a://b/lib.egg"),
+                    List.of("/opt/jobs/lookup.csv", "/opt/jobs/app.conf#conf"),
+                    List.of("/opt/jobs/env.tar.gz#env", "/opt/jobs/data.zip", "/opt/x.tgz"))))
+        .isEmpty();
+  }
+
+  @Test
+  void malformedDependenciesAreRefusedEachByItsPlace() {
+    assertThat(fieldsOf(pythonWith(List.of("/opt/jobs/deps.tar.gz"), null, null)))
+        .containsExactly("pyFiles[0]");
+    assertThat(fieldsOf(pythonWith(List.of("/opt/jobs/a.zip#alias"), null, null)))
+        .containsExactly("pyFiles[0]");
+    assertThat(fieldsOf(pythonWith(null, List.of("/a.csv", "/b.csv,/c.csv", " /d.csv"), null)))
+        .containsExactly("files[1]", "files[2]");
+    assertThat(fieldsOf(pythonWith(null, null, List.of("/opt/env.rar", "/opt/env.zip#../up"))))
+        .containsExactly("archives[0]", "archives[1]");
+    assertThat(fieldsOf(pythonWith(null, java.util.Arrays.asList("", null), null)))
+        .containsExactly("files[0]", "files[1]");
+    assertThat(
+            fieldsOf(
+                pythonWith(
+                    java.util.Collections.nCopies(
+                        JobDefinitionValidator.MAX_DEPENDENCIES + 1, "/a.py"),
+                    null,
+                    null)))
+        .containsExactly("pyFiles");
+    // Python files belong to Python jobs only.
+    JobDefinition jvm = jvm(List.of(), Map.of());
+    assertThat(
+            JobDefinitionValidator.validate(
+                new JobDefinition(
+                    jvm.description(),
+                    jvm.type(),
+                    jvm.appResource(),
+                    jvm.mainClass(),
+                    jvm.args(),
+                    jvm.parameters(),
+                    jvm.sparkConf(),
+                    jvm.allowedSparkConf(),
+                    null,
+                    null,
+                    null,
+                    null,
+                    null,
+                    List.of("/opt/jobs/deps.zip"),
+                    List.of("/opt/jobs/lookup.csv"),
+                    null)))
+        .extracting(Violation::field)
+        .containsExactly("pyFiles");
+  }
+
   @Test
   void aCompleteDefinitionIsValid() {
     JobDefinition definition =

@@ -117,26 +117,36 @@ class SparkEndToEndTest {
     assertThat(response.status()).as(response.raw().body()).isIn(200, 201);
   }
 
-  /** The test's PySpark script, registered as job {@code pydemo} from the artifacts directory. */
+  static final Path ARTIFACTS = Path.of("target/test-work/spark/artifacts").toAbsolutePath();
+
   UUID submitPython(String mode) throws IOException {
-    Path script =
-        Path.of("target/test-work/spark/artifacts/sparkgate_python_test.py").toAbsolutePath();
-    Files.createDirectories(script.getParent());
+    return submitPython("pydemo", mode, "");
+  }
+
+  /**
+   * The test's PySpark script, registered as {@code jobName} from the artifacts directory with more
+   * definition fields ({@code extra}: JSON members after a comma, or empty), then run once.
+   */
+  UUID submitPython(String jobName, String mode, String extra) throws IOException {
+    Path script = ARTIFACTS.resolve("sparkgate_python_test.py");
+    Files.createDirectories(ARTIFACTS);
     try (var in = getClass().getResourceAsStream("/python/sparkgate_python_test.py")) {
       Files.copy(in, script, StandardCopyOption.REPLACE_EXISTING);
     }
     Api.Response job =
         api.put(
-            "/api/v1/jobs/pydemo",
+            "/api/v1/jobs/" + jobName,
             """
             {"description": "The PySpark test job", "type": "python", "appResource": "%s",
              "args": ["${mode}"], "parameters": {"mode": {"type": "string", "required": true}},
-             "sparkConf": {"spark.sql.shuffle.partitions": "2"}, "timeoutSeconds": 600}
+             "sparkConf": {"spark.sql.shuffle.partitions": "2"}, "timeoutSeconds": 600%s}
             """
-                .formatted(script));
+                .formatted(script, extra));
     assertThat(job.status()).as(job.raw().body()).isIn(200, 201);
     Api.Response response =
-        api.post("/api/v1/runs", "{\"job\": \"pydemo\", \"params\": {\"mode\": \"" + mode + "\"}}");
+        api.post(
+            "/api/v1/runs",
+            "{\"job\": \"" + jobName + "\", \"params\": {\"mode\": \"" + mode + "\"}}");
     assertThat(response.status()).as(response.raw().body()).isEqualTo(201);
     return UUID.fromString(response.text("runId"));
   }
@@ -214,6 +224,58 @@ class SparkEndToEndTest {
     assertThat(run.at("/metrics/squares").asLong()).isEqualTo(328350);
     assertThat(run.at("/metrics/buckets").asInt()).isEqualTo(10);
     assertThat(driversOf(runId)).isEmpty();
+  }
+
+  @Test
+  void aPythonJobImportsFromItsPyFilesAndReadsItsArchive() throws Exception {
+    // A team's packed dependencies: a module in a zip, and a data file in a tar.gz unpacked as
+    // "deps" for the driver and the executors.
+    Files.createDirectories(ARTIFACTS);
+    Path zip = ARTIFACTS.resolve("deps.zip");
+    try (var out = new java.util.zip.ZipOutputStream(Files.newOutputStream(zip))) {
+      out.putNextEntry(new java.util.zip.ZipEntry("sparkgate_test_dep.py"));
+      out.write("def greet(name):\n    return f'hello, {name}'\n".getBytes(StandardCharsets.UTF_8));
+      out.closeEntry();
+    }
+    Path packed = Files.createTempDirectory("deps-archive");
+    Files.writeString(packed.resolve("greeting.txt"), "packed world\n");
+    Path archive = ARTIFACTS.resolve("deps.tar.gz");
+    Process tar =
+        new ProcessBuilder("tar", "-czf", archive.toString(), "-C", packed.toString(), ".")
+            .inheritIO()
+            .start();
+    assertThat(tar.waitFor()).isZero();
+
+    UUID runId =
+        submitPython(
+            "pydeps",
+            "deps",
+            ", \"pyFiles\": [\"" + zip + "\"], \"archives\": [\"" + archive + "#deps\"]");
+    JsonNode run = awaitState(runId, "SUCCEEDED");
+    // Recorded with the run, after the job's own conf: what spark-submit was given.
+    assertThat(run.at("/sparkConf/spark.submit.pyFiles").asString()).isEqualTo(zip.toString());
+    assertThat(run.at("/sparkConf/spark.archives").asString()).isEqualTo(archive + "#deps");
+    String log = api.get("/api/v1/runs/" + runId + "/log").json().get("text").asString();
+    assertThat(log)
+        .contains("sparkgate python: driver hello, packed world, worker hello, packed world");
+  }
+
+  @Test
+  void aDependencyOutsideTheArtifactLocationsIsRefused() {
+    Api.Response response =
+        api.put(
+            "/api/v1/jobs/pyoutside",
+            """
+            {"type": "python", "appResource": "%s",
+             "pyFiles": ["/etc/deps.zip"], "archives": ["%s#bad/name"]}
+            """
+                .formatted(
+                    ARTIFACTS.resolve("sparkgate_python_test.py"), ARTIFACTS.resolve("a.zip")));
+    assertThat(response.status()).as(response.raw().body()).isEqualTo(422);
+    assertThat(response.raw().body())
+        .contains("pyFiles[0]")
+        .contains("archives[0]")
+        .contains("the name after # must be a plain file name");
   }
 
   @Test

@@ -71,4 +71,21 @@ class ServiceConfTest {
         .containsEntry(LaunchSpec.METRICS_URL_CONF, "http://127.0.0.1:8080/api/v1/runs/r/metrics")
         .doesNotContainValue("secret");
   }
+
+  @Test
+  void thePythonHelperJoinsTheJobsPyFilesInsteadOfReplacingThem() {
+    Map<String, String> conf =
+        SparkLauncherBackend.launchConf(
+            spec(Map.of("spark.submit.pyFiles", "/opt/jobs/deps.zip,/opt/jobs/util.py")));
+    SparkLauncherBackend.addPyFile(conf, "/work/runs/r/attempt-1/tmp/sparkgate_job.py");
+    assertThat(conf)
+        .containsEntry(
+            "spark.submit.pyFiles",
+            "/opt/jobs/deps.zip,/opt/jobs/util.py,/work/runs/r/attempt-1/tmp/sparkgate_job.py");
+
+    Map<String, String> none = SparkLauncherBackend.launchConf(spec(Map.of()));
+    SparkLauncherBackend.addPyFile(none, "/work/runs/r/attempt-1/tmp/sparkgate_job.py");
+    assertThat(none)
+        .containsEntry("spark.submit.pyFiles", "/work/runs/r/attempt-1/tmp/sparkgate_job.py");
+  }
 }
