@@ -31,6 +31,8 @@ def main(mode):
     rows = spark.range(0, 1000).selectExpr("id % 10 as bucket").groupBy("bucket").count().collect()
     squares = spark.sparkContext.parallelize(range(100), 2).map(lambda x: x * x).sum()
     print(f"sparkgate python: run {run_id} buckets={len(rows)} squares={squares}", flush=True)
+    worker = spark.sparkContext.parallelize([0], 1).map(lambda _: sys.executable).collect()[0]
+    print(f"sparkgate python: driver on {sys.executable}, worker on {worker}", flush=True)
     accepted = sparkgate_job.report(spark, {"buckets": len(rows), "squares": squares})
     print(f"sparkgate python: metrics accepted={accepted}", flush=True)
     if mode == "fail":

@@ -1,5 +1,6 @@
 package io.sparkgate.catalog;
 
+import io.sparkgate.config.SparkgateProperties;
 import io.sparkgate.error.ErrorKind;
 import io.sparkgate.error.SparkgateException;
 import io.sparkgate.error.SparkgateException.Violation;
@@ -24,18 +25,21 @@ public class CatalogService {
   private final Clock clock;
   private final TransactionTemplate tx;
   private final ArtifactLocations artifacts;
+  private final SparkgateProperties.Spark spark;
 
   public CatalogService(
       JobRepository jobs,
       Json json,
       Clock clock,
       TransactionTemplate tx,
-      ArtifactLocations artifacts) {
+      ArtifactLocations artifacts,
+      SparkgateProperties properties) {
     this.jobs = jobs;
     this.json = json;
     this.clock = clock;
     this.tx = tx;
     this.artifacts = artifacts;
+    this.spark = properties.spark();
   }
 
   /** The outcome of a registration: the current version and whether this call created it. */
@@ -54,6 +58,7 @@ public class CatalogService {
           .ifPresent(reason -> violations.add(new Violation("appResource", reason)));
     }
     violations.addAll(outsideArtifacts(definition, violations));
+    notAllowedPython(definition).ifPresent(violations::add);
     violations.addAll(SparkConfPolicy.checkJobConf(definition.sparkConfOrEmpty(), artifacts));
     if (!violations.isEmpty()) {
       // Only the conf policy's violations carry a group: when they are all there is, the answer
@@ -165,6 +170,25 @@ public class CatalogService {
     return violations;
   }
 
+  /**
+   * Why the definition's interpreter may not be used: it is neither the service's own nor one of
+   * its allowed others. Clients never choose one; an admin does, from the service's list.
+   */
+  private Optional<Violation> notAllowedPython(JobDefinition definition) {
+    String python = definition.python();
+    if (python == null
+        || python.equals(spark.python())
+        || spark.allowedPythons().contains(python)) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        new Violation(
+            "python",
+            "is not an interpreter this service allows (sparkgate.spark.allowed-pythons: "
+                + String.join(", ", spark.allowedPythons())
+                + ")"));
+  }
+
   /** The version a new run of the job uses, refusing unknown and disabled jobs (422). */
   public JobVersion runnableVersion(String name) {
     Optional<Job> job =
@@ -191,6 +215,18 @@ public class CatalogService {
               + version.version()
               + " has an appResource outside the configured artifact locations; an admin must"
               + " register a new version.");
+    }
+    Optional<Violation> python = notAllowedPython(version.definition());
+    if (python.isPresent()) {
+      throw SparkgateException.withViolations(
+          ErrorKind.INVALID_JOB_DEFINITION,
+          "Job "
+              + name
+              + " version "
+              + version.version()
+              + " names an interpreter the service no longer allows; an admin must register a"
+              + " new version.",
+          List.of(python.get()));
     }
     List<Violation> dependencies = outsideArtifacts(version.definition(), List.of());
     if (!dependencies.isEmpty()) {

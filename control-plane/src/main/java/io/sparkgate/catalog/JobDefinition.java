@@ -105,7 +105,13 @@ public record JobDefinition(
                     + " --archives), under the artifact locations; #name names the directory, for"
                     + " example a packed Python environment: \"/opt/jobs/env.tar.gz#env\".",
             example = "[\"/opt/sparkgate/jobs/env.tar.gz#env\"]")
-        List<String> archives) {
+        List<String> archives,
+    @Schema(
+            description =
+                "The interpreter of a python job's driver and workers: one of the service's"
+                    + " sparkgate.spark.allowed-pythons; defaults to sparkgate.spark.python.",
+            example = "/opt/python3.12/bin/python3")
+        String python) {
 
   /**
    * A definition without dependencies; the three dependency lists came later, and most jobs have
@@ -139,6 +145,7 @@ public record JobDefinition(
         maxConcurrentRuns,
         timeoutSeconds,
         retry,
+        null,
         null,
         null,
         null);

@@ -153,6 +153,9 @@ public final class JobDefinitionValidator {
     if (d.type() == JobType.JVM && !d.pyFilesOrEmpty().isEmpty()) {
       v.add(new Violation("pyFiles", "only a python job has Python dependencies"));
     }
+    if (d.python() != null && d.type() != JobType.PYTHON) {
+      v.add(new Violation("python", "only a python job names an interpreter"));
+    }
     if (d.maxConcurrentRuns() != null
         && (d.maxConcurrentRuns() < 1 || d.maxConcurrentRuns() > 1000)) {
       v.add(new Violation("maxConcurrentRuns", "must be between 1 and 1000"));

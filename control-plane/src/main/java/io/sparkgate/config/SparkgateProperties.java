@@ -122,6 +122,9 @@ public record SparkgateProperties(
    * @param masterUnreachableTimeout how long a cluster-mode driver is watched while no standalone
    *     master answers about it; after that its attempt ends with an unknown outcome (the driver
    *     may still be running). Long enough to ride out a master restart or fail-over
+   * @param python the interpreter of Python jobs' drivers and workers
+   * @param allowedPythons other interpreters a Python job definition may name ({@code python});
+   *     none by default: every Python job runs on {@code python}
    */
   public record Spark(
       @DefaultValue("") String home,
@@ -132,7 +135,9 @@ public record SparkgateProperties(
           @jakarta.validation.constraints.Pattern(regexp = "launcher|simulated")
           String backend,
       @DefaultValue("0s") @NotNull Duration simulatedRunDuration,
-      @DefaultValue("10m") @NotNull Duration masterUnreachableTimeout) {}
+      @DefaultValue("10m") @NotNull Duration masterUnreachableTimeout,
+      @DefaultValue("python3") @NotBlank String python,
+      @DefaultValue({}) java.util.List<@NotBlank String> allowedPythons) {}
 
   /**
    * Runs.

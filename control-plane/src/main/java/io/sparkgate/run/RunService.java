@@ -2,6 +2,7 @@ package io.sparkgate.run;
 
 import io.sparkgate.catalog.CatalogService;
 import io.sparkgate.catalog.JobDefinition;
+import io.sparkgate.catalog.JobType;
 import io.sparkgate.catalog.JobVersion;
 import io.sparkgate.catalog.ParameterBinder;
 import io.sparkgate.catalog.SparkConfPolicy;
@@ -303,6 +304,14 @@ public class RunService {
     appendList(conf, "spark.submit.pyFiles", definition.pyFilesOrEmpty());
     appendList(conf, "spark.files", definition.filesOrEmpty());
     appendList(conf, "spark.archives", definition.archivesOrEmpty());
+    if (definition.type() == JobType.PYTHON) {
+      // The interpreter is the service's, or one it allows the job to name (checked by the
+      // catalog); neither jobs nor runs may set spark.pyspark.* themselves (conf policy).
+      String python =
+          definition.python() != null ? definition.python() : properties.spark().python();
+      conf.put("spark.pyspark.python", python);
+      conf.put("spark.pyspark.driver.python", python);
+    }
     if (overrides == null || overrides.isEmpty()) {
       return conf;
     }

@@ -75,7 +75,8 @@ class JobDefinitionValidatorTest {
         d.retry(),
         pyFiles,
         files,
-        archives);
+        archives,
+        null);
   }
 
   static List<String> fieldsOf(JobDefinition d) {
@@ -133,9 +134,10 @@ class JobDefinitionValidatorTest {
                     null,
                     List.of("/opt/jobs/deps.zip"),
                     List.of("/opt/jobs/lookup.csv"),
-                    null)))
+                    null,
+                    "/usr/bin/python3")))
         .extracting(Violation::field)
-        .containsExactly("pyFiles");
+        .containsExactly("pyFiles", "python");
   }
 
   @Test

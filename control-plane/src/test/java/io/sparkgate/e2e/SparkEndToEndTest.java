@@ -85,6 +85,7 @@ class SparkEndToEndTest {
     registry.add("sparkgate.spark.home", sparkHome::toString);
     // Not next to that Spark home, as the built one is.
     registry.add("sparkgate.catalog.jobs-jar", BuiltJobs::jar);
+    registry.add("sparkgate.spark.allowed-pythons", () -> OTHER_PYTHON.toString());
     String url = TestDatabase.newDatabaseUrl();
     registry.add("spring.datasource.url", () -> url);
     registry.add("spring.datasource.username", () -> "postgres");
@@ -115,6 +116,33 @@ class SparkEndToEndTest {
             """
                 .formatted(jar));
     assertThat(response.status()).as(response.raw().body()).isIn(200, 201);
+  }
+
+  /**
+   * The interpreter python3 on the PATH runs, by its own absolute path (sys.executable, past any
+   * shim or link): to the service another one than "python3", which a job may name only because the
+   * test's configuration allows it.
+   */
+  static final Path OTHER_PYTHON = realPython();
+
+  static Path realPython() {
+    try {
+      Process python =
+          new ProcessBuilder("python3", "-c", "import sys; print(sys.executable)")
+              .redirectErrorStream(true)
+              .start();
+      String executable =
+          new String(python.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      if (python.waitFor() != 0) {
+        throw new IllegalStateException("python3 failed: " + executable);
+      }
+      return Path.of(executable.strip());
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
   }
 
   static final Path ARTIFACTS = Path.of("target/test-work/spark/artifacts").toAbsolutePath();
@@ -219,6 +247,9 @@ class SparkEndToEndTest {
     String log = api.get("/api/v1/runs/" + runId + "/log").json().get("text").asString();
     // Its DataFrame query and the RDD map its Python workers ran, with its run's id.
     assertThat(log).contains("sparkgate python: run " + runId + " buckets=10 squares=328350");
+    // The service's interpreter, for the driver and its workers, recorded with the run.
+    assertThat(run.at("/sparkConf/spark.pyspark.python").asString()).isEqualTo("python3");
+    assertThat(run.at("/sparkConf/spark.pyspark.driver.python").asString()).isEqualTo("python3");
     // Reported through the helper the service puts on every Python job's path, with the secret.
     assertThat(log).contains("sparkgate python: metrics accepted=True");
     assertThat(run.at("/metrics/squares").asLong()).isEqualTo(328350);
@@ -276,6 +307,27 @@ class SparkEndToEndTest {
         .contains("pyFiles[0]")
         .contains("archives[0]")
         .contains("the name after # must be a plain file name");
+  }
+
+  @Test
+  void aPythonJobRunsOnAnInterpreterTheServiceAllowsAndOnNoOther() throws Exception {
+    UUID runId = submitPython("pyother", "ok", ", \"python\": \"" + OTHER_PYTHON + "\"");
+    JsonNode run = awaitState(runId, "SUCCEEDED");
+    assertThat(run.at("/sparkConf/spark.pyspark.python").asString())
+        .isEqualTo(OTHER_PYTHON.toString());
+    String log = api.get("/api/v1/runs/" + runId + "/log").json().get("text").asString();
+    assertThat(log)
+        .contains("sparkgate python: driver on " + OTHER_PYTHON + ", worker on " + OTHER_PYTHON);
+
+    Api.Response refused =
+        api.put(
+            "/api/v1/jobs/pyrefused",
+            """
+            {"type": "python", "appResource": "%s", "python": "/tmp/evil/python"}
+            """
+                .formatted(ARTIFACTS.resolve("sparkgate_python_test.py")));
+    assertThat(refused.status()).as(refused.raw().body()).isEqualTo(422);
+    assertThat(refused.raw().body()).contains("is not an interpreter this service allows");
   }
 
   @Test
