@@ -167,7 +167,7 @@ class SparkEndToEndTest {
             """
             {"description": "The PySpark test job", "type": "python", "appResource": "%s",
              "args": ["${mode}"], "parameters": {"mode": {"type": "string", "required": true}},
-             "sparkConf": {"spark.sql.shuffle.partitions": "2"}, "timeoutSeconds": 600%s}
+             "sparkConf": {"spark.sql.shuffle.partitions": "2"}%s}
             """
                 .formatted(script, extra));
     assertThat(job.status()).as(job.raw().body()).isIn(200, 201);
@@ -328,6 +328,27 @@ class SparkEndToEndTest {
                 .formatted(ARTIFACTS.resolve("sparkgate_python_test.py")));
     assertThat(refused.status()).as(refused.raw().body()).isEqualTo(422);
     assertThat(refused.raw().body()).contains("is not an interpreter this service allows");
+  }
+
+  @Test
+  void aPythonJobPastItsTimeoutLeavesNoDriverOrPythonProcessBehind() throws Exception {
+    UUID runId = submitPython("pytimeout", "hold", ", \"timeoutSeconds\": 25");
+    await()
+        .atMost(SPARK_RUN)
+        .until(
+            () -> api.get("/api/v1/runs/" + runId + "/log").json().get("text").asString(),
+            log -> log.contains("sparkgate python: holding the driver"));
+    List<ProcessHandle> processes =
+        driversOf(runId).stream()
+            .flatMap(p -> Stream.concat(Stream.of(p), p.descendants()))
+            .toList();
+    assertThat(processes)
+        .anySatisfy(p -> assertThat(p.info().command().orElse("")).contains("python"));
+    JsonNode run = awaitState(runId, "TIMED_OUT");
+    assertThat(run.get("stateReason").asString()).isEqualTo("timed out after 25 s");
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .untilAsserted(() -> assertThat(processes).noneMatch(ProcessHandle::isAlive));
   }
 
   @Test
