@@ -330,9 +330,11 @@ class SparkEndToEndTest {
     assertThat(refused.raw().body()).contains("is not an interpreter this service allows");
   }
 
-  @Test
-  void aPythonJobPastItsTimeoutLeavesNoDriverOrPythonProcessBehind() throws Exception {
-    UUID runId = submitPython("pytimeout", "hold", ", \"timeoutSeconds\": 25");
+  /**
+   * Once the Python test job holds its driver: the driver's JVM (its command line names the run)
+   * and what it started, the Python driver and the Python workers' daemon among them.
+   */
+  List<ProcessHandle> heldPythonProcesses(UUID runId) {
     await()
         .atMost(SPARK_RUN)
         .until(
@@ -344,6 +346,13 @@ class SparkEndToEndTest {
             .toList();
     assertThat(processes)
         .anySatisfy(p -> assertThat(p.info().command().orElse("")).contains("python"));
+    return processes;
+  }
+
+  @Test
+  void aPythonJobPastItsTimeoutLeavesNoDriverOrPythonProcessBehind() throws Exception {
+    UUID runId = submitPython("pytimeout", "hold", ", \"timeoutSeconds\": 25");
+    List<ProcessHandle> processes = heldPythonProcesses(runId);
     JsonNode run = awaitState(runId, "TIMED_OUT");
     assertThat(run.get("stateReason").asString()).isEqualTo("timed out after 25 s");
     await()
@@ -379,19 +388,7 @@ class SparkEndToEndTest {
   @Test
   void cancellingAPythonJobLeavesNoDriverOrPythonProcessBehind() throws Exception {
     UUID runId = submitPython("hold");
-    await()
-        .atMost(SPARK_RUN)
-        .until(
-            () -> api.get("/api/v1/runs/" + runId + "/log").json().get("text").asString(),
-            log -> log.contains("sparkgate python: holding the driver"));
-    // The driver's JVM (its command line names the run) and what it started: the Python driver
-    // and the Python workers' daemon.
-    List<ProcessHandle> processes =
-        driversOf(runId).stream()
-            .flatMap(p -> Stream.concat(Stream.of(p), p.descendants()))
-            .toList();
-    assertThat(processes)
-        .anySatisfy(p -> assertThat(p.info().command().orElse("")).contains("python"));
+    List<ProcessHandle> processes = heldPythonProcesses(runId);
 
     Api.Response cancel = api.post("/api/v1/runs/" + runId + "/cancel", null);
     assertThat(cancel.status()).isEqualTo(202);
