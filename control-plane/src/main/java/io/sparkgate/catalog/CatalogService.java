@@ -59,6 +59,7 @@ public class CatalogService {
     }
     violations.addAll(outsideArtifacts(definition, violations));
     notAllowedPython(definition).ifPresent(violations::add);
+    pythonOnStandaloneCluster(definition).ifPresent(violations::add);
     violations.addAll(SparkConfPolicy.checkJobConf(definition.sparkConfOrEmpty(), artifacts));
     if (!violations.isEmpty()) {
       // Only the conf policy's violations carry a group: when they are all there is, the answer
@@ -189,6 +190,36 @@ public class CatalogService {
                 + ")"));
   }
 
+  /**
+   * Why a Python job cannot run where the service would send it: on a standalone master in cluster
+   * deploy mode, which Spark refuses for Python. Checks what the definition leaves to the service's
+   * defaults ({@code sparkgate.spark.master}, {@code .deploy-mode}); a definition that names both
+   * itself is refused by its form check already.
+   */
+  private Optional<Violation> pythonOnStandaloneCluster(JobDefinition definition) {
+    if (definition.type() != JobType.PYTHON
+        || (definition.master() != null && definition.deployMode() != null)) {
+      return Optional.empty();
+    }
+    String master = definition.master() != null ? definition.master() : spark.master();
+    String deployMode =
+        definition.deployMode() != null ? definition.deployMode() : spark.deployMode();
+    if (!master.startsWith("spark://") || !"cluster".equals(deployMode)) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        new Violation(
+            "deployMode",
+            "this service runs jobs on a standalone master ("
+                + master
+                + ") in "
+                + deployMode
+                + " deploy mode"
+                + (definition.deployMode() != null ? "" : " by default")
+                + ", and Spark runs Python applications there in client mode only: set"
+                + " \"deployMode\": \"client\""));
+  }
+
   /** The version a new run of the job uses, refusing unknown and disabled jobs (422). */
   public JobVersion runnableVersion(String name) {
     Optional<Job> job =
@@ -227,6 +258,18 @@ public class CatalogService {
               + " names an interpreter the service no longer allows; an admin must register a"
               + " new version.",
           List.of(python.get()));
+    }
+    Optional<Violation> cluster = pythonOnStandaloneCluster(version.definition());
+    if (cluster.isPresent()) {
+      throw SparkgateException.withViolations(
+          ErrorKind.INVALID_JOB_DEFINITION,
+          "Job "
+              + name
+              + " version "
+              + version.version()
+              + " is a Python job the service's Spark master cannot run in the deploy mode it"
+              + " would get; an admin must register a new version.",
+          List.of(cluster.get()));
     }
     List<Violation> dependencies = outsideArtifacts(version.definition(), List.of());
     if (!dependencies.isEmpty()) {

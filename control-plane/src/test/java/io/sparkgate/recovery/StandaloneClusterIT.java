@@ -12,6 +12,7 @@ import io.sparkgate.testing.ServiceProcess;
 import io.sparkgate.testing.StandaloneCluster;
 import io.sparkgate.testing.TestDatabase;
 import io.sparkgate.testing.TestSecrets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -146,6 +147,72 @@ class StandaloneClusterIT {
       assertThat(cluster.driverState(expired.at("/attempts/0/driverId").asString()))
           .isEqualTo("KILLED");
       await().atMost(Duration.ofSeconds(30)).until(() -> OrphanDrivers.find(timedOut).isEmpty());
+    }
+  }
+
+  @Test
+  void aPythonJobRunsInClientModeWithItsExecutorsOnTheWorkerAndClusterModeIsRefused()
+      throws Exception {
+    Path script = work.resolve("artifacts/sparkgate_python_test.py");
+    Files.createDirectories(script.getParent());
+    try (var in = getClass().getResourceAsStream("/python/sparkgate_python_test.py")) {
+      Files.copy(in, script);
+    }
+    String artifacts = "--sparkgate.catalog.artifact-locations=" + script.getParent();
+    String definition =
+        """
+        {"type": "python", "appResource": "%s", "args": ["ok"], %s
+         "sparkConf": {"spark.executor.memory": "512m", "spark.cores.max": "1"}}
+        """;
+    // Registered while the service ran jobs in local mode, and left to its defaults.
+    try (ServiceProcess local = service("python-local", artifacts)) {
+      Api.Response registered =
+          local.api().put("/api/v1/jobs/was-local-python", definition.formatted(script, ""));
+      assertThat(registered.status()).as(registered.raw().body()).isEqualTo(201);
+    }
+    // Cluster deploy mode by default, as the compose stack runs.
+    try (ServiceProcess service =
+        service(
+            "python",
+            artifacts,
+            "--sparkgate.spark.master=" + cluster.masterUrl(),
+            "--sparkgate.spark.deploy-mode=cluster")) {
+      Api api = service.api();
+      // Left to the service's defaults, it would go to the standalone master in cluster mode,
+      // which Spark refuses for Python: said at registration, not by a failed run.
+      Api.Response refused =
+          api.put("/api/v1/jobs/cluster-python", definition.formatted(script, ""));
+      assertThat(refused.status()).as(refused.raw().body()).isEqualTo(422);
+      assertThat(refused.json().at("/errors/0/field").asString()).isEqualTo("deployMode");
+      assertThat(refused.json().at("/errors/0/message").asString())
+          .contains("by default")
+          .contains("client mode only");
+      // And what was registered before is refused at submit, before anything is launched.
+      Api.Response stale =
+          api.post("/api/v1/runs", "{\"job\": \"was-local-python\", \"params\": {}}");
+      assertThat(stale.status()).as(stale.raw().body()).isEqualTo(422);
+      assertThat(stale.json().at("/errors/0/field").asString()).isEqualTo("deployMode");
+      assertThat(api.get("/api/v1/runs?job=was-local-python").json().get("runs")).isEmpty();
+
+      String client =
+          "\"master\": \"" + cluster.clientMasterUrl() + "\", \"deployMode\": \"client\",";
+      Api.Response registered =
+          api.put("/api/v1/jobs/client-python", definition.formatted(script, client));
+      assertThat(registered.status()).as(registered.raw().body()).isEqualTo(201);
+      Api.Response submitted =
+          api.post("/api/v1/runs", "{\"job\": \"client-python\", \"params\": {}}");
+      assertThat(submitted.status()).as(submitted.raw().body()).isEqualTo(201);
+      UUID runId = UUID.fromString(submitted.text("runId"));
+      JsonNode run = awaitState(api, runId, "SUCCEEDED");
+
+      // An application of the standalone master, whose executor ran on the worker (Python
+      // workers included: the job's RDD map runs there), and metrics from the driver here.
+      String appId = run.at("/attempts/0/sparkAppId").asString();
+      assertThat(appId).startsWith("app-");
+      assertThat(work.resolve("cluster/work").resolve(appId)).isDirectory();
+      assertThat(run.at("/metrics/squares").asInt()).isEqualTo(328350);
+      assertThat(api.get("/api/v1/runs/" + runId + "/log").json().get("text").asString())
+          .contains("sparkgate python: run " + runId + " buckets=10 squares=328350");
     }
   }
 

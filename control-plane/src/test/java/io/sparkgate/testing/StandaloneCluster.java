@@ -20,12 +20,15 @@ public final class StandaloneCluster implements AutoCloseable {
 
   private final Process master;
   private final Process worker;
+  public final int masterPort;
   public final int restPort;
   public final int uiPort;
 
-  private StandaloneCluster(Process master, Process worker, int restPort, int uiPort) {
+  private StandaloneCluster(
+      Process master, Process worker, int masterPort, int restPort, int uiPort) {
     this.master = master;
     this.worker = worker;
+    this.masterPort = masterPort;
     this.restPort = restPort;
     this.uiPort = uiPort;
   }
@@ -72,7 +75,7 @@ public final class StandaloneCluster implements AutoCloseable {
             .redirectErrorStream(true)
             .redirectOutput(dir.resolve("worker.log").toFile());
     Process worker = workerBuilder.start();
-    StandaloneCluster cluster = new StandaloneCluster(master, worker, restPort, uiPort);
+    StandaloneCluster cluster = new StandaloneCluster(master, worker, masterPort, restPort, uiPort);
     HttpClient http = HttpClient.newHttpClient();
     await()
         .atMost(Duration.ofSeconds(90))
@@ -92,6 +95,11 @@ public final class StandaloneCluster implements AutoCloseable {
   /** The master URL of cluster-mode jobs: the REST submission server. */
   public String masterUrl() {
     return "spark://127.0.0.1:" + restPort;
+  }
+
+  /** The master URL of client-mode jobs: the driver runs here, its executors on the worker. */
+  public String clientMasterUrl() {
+    return "spark://127.0.0.1:" + masterPort;
   }
 
   /** The master's view of a driver, from its REST server. */
