@@ -201,9 +201,9 @@ public class CatalogService {
         || (definition.master() != null && definition.deployMode() != null)) {
       return Optional.empty();
     }
-    String master = definition.master() != null ? definition.master() : spark.master();
     String deployMode =
         definition.deployMode() != null ? definition.deployMode() : spark.deployMode();
+    String master = definition.master() != null ? definition.master() : spark.masterFor(deployMode);
     if (!master.startsWith("spark://") || !"cluster".equals(deployMode)) {
       return Optional.empty();
     }

@@ -95,7 +95,8 @@ public record SparkgateProperties(
    *     definitions this repository's build puts next to its Spark runtime
    *     (spark-jobs/target/jobs), if that runtime is the one in use; "none" registers nothing
    * @param jobsJar what {@code @JOBS_JAR@} in a definition stands for; blank means the built
-   *     spark-jobs jar next to the runtime
+   *     spark-jobs jar next to the runtime; {@code @JOBS_PYTHON@} is the {@code python} directory
+   *     beside it, which holds the PySpark stages
    * @param dataDir what {@code @DATA_DIR@} stands for; blank means {@code <workDir>/data}
    * @param artifactLocations where job artifacts may live: absolute directories or URI prefixes
    *     ({@code hdfs://nn:8020/jobs}); a job's appResource must lie below one of them. Empty means
@@ -125,6 +126,10 @@ public record SparkgateProperties(
    * @param python the interpreter of Python jobs' drivers and workers
    * @param allowedPythons other interpreters a Python job definition may name ({@code python});
    *     none by default: every Python job runs on {@code python}
+   * @param clientMaster the master of runs in client deploy mode whose definition names no master;
+   *     blank means {@code master}. For a standalone master whose {@code master} is its REST server
+   *     (spark://host:6066, where cluster-mode drivers are submitted), this is its RPC port
+   *     (spark://host:7077), where a client-mode driver, such as every Python job's, registers
    */
   public record Spark(
       @DefaultValue("") String home,
@@ -137,7 +142,14 @@ public record SparkgateProperties(
       @DefaultValue("0s") @NotNull Duration simulatedRunDuration,
       @DefaultValue("10m") @NotNull Duration masterUnreachableTimeout,
       @DefaultValue("python3") @NotBlank String python,
-      @DefaultValue({}) java.util.List<@NotBlank String> allowedPythons) {}
+      @DefaultValue({}) java.util.List<@NotBlank String> allowedPythons,
+      @DefaultValue("") String clientMaster) {
+
+    /** The master of a run that names none, in the given deploy mode. */
+    public String masterFor(String deployMode) {
+      return "client".equals(deployMode) && !clientMaster.isBlank() ? clientMaster : master;
+    }
+  }
 
   /**
    * Runs.

@@ -44,9 +44,12 @@ public class LaunchSpecs {
       Map<String, String> sparkConf,
       String metricsToken) {
     Path dir = attemptDir(runId, attempt);
-    String master = definition.master() != null ? definition.master() : properties.spark().master();
     String deployMode =
         definition.deployMode() != null ? definition.deployMode() : properties.spark().deployMode();
+    String master =
+        definition.master() != null
+            ? definition.master()
+            : properties.spark().masterFor(deployMode);
     return new LaunchSpec(
         runId,
         attempt,

@@ -170,13 +170,15 @@ class StandaloneClusterIT {
           local.api().put("/api/v1/jobs/was-local-python", definition.formatted(script, ""));
       assertThat(registered.status()).as(registered.raw().body()).isEqualTo(201);
     }
-    // Cluster deploy mode by default, as the compose stack runs.
+    // Cluster deploy mode by default on the master's REST server, client mode at its RPC port,
+    // as the compose stack runs.
     try (ServiceProcess service =
         service(
             "python",
             artifacts,
             "--sparkgate.spark.master=" + cluster.masterUrl(),
-            "--sparkgate.spark.deploy-mode=cluster")) {
+            "--sparkgate.spark.deploy-mode=cluster",
+            "--sparkgate.spark.client-master=" + cluster.clientMasterUrl())) {
       Api api = service.api();
       // Left to the service's defaults, it would go to the standalone master in cluster mode,
       // which Spark refuses for Python: said at registration, not by a failed run.
@@ -194,10 +196,11 @@ class StandaloneClusterIT {
       assertThat(stale.json().at("/errors/0/field").asString()).isEqualTo("deployMode");
       assertThat(api.get("/api/v1/runs?job=was-local-python").json().get("runs")).isEmpty();
 
-      String client =
-          "\"master\": \"" + cluster.clientMasterUrl() + "\", \"deployMode\": \"client\",";
+      // Client mode named, the master left to the service: its client-mode master (the RPC port).
       Api.Response registered =
-          api.put("/api/v1/jobs/client-python", definition.formatted(script, client));
+          api.put(
+              "/api/v1/jobs/client-python",
+              definition.formatted(script, "\"deployMode\": \"client\","));
       assertThat(registered.status()).as(registered.raw().body()).isEqualTo(201);
       Api.Response submitted =
           api.post("/api/v1/runs", "{\"job\": \"client-python\", \"params\": {}}");
