@@ -3,10 +3,12 @@
 #  1. ./mvnw -B verify: the Java tests of both modules, with real PostgreSQL (embedded, from Maven
 #     Central) and real Spark in local mode, the process-level tests (failsafe) and, last, the scan
 #     of every log they wrote for tokens;
-#  2. fuzz/run.sh: schemathesis against the service's own OpenAPI document (bounded);
-#  3. tests/airflow/run.sh: ruff and the DAG tests in a real Airflow 3.3.2, end to end against a
+#  2. spark-jobs/src/test/python/run.sh: ruff and pytest of the PySpark jobs on a local
+#     SparkSession of the built runtime;
+#  3. fuzz/run.sh: schemathesis against the service's own OpenAPI document (bounded);
+#  4. tests/airflow/run.sh: ruff and the DAG tests in a real Airflow 3.3.2, end to end against a
 #     real control plane with real Spark;
-#  4. tools/compose-check: its own tests (broken copies of the files are refused), then
+#  5. tools/compose-check: its own tests (broken copies of the files are refused), then
 #     docker-compose.yml through the Compose parser and our rules, with an .env made by
 #     scripts/compose-env.sh (no Docker engine needed, none is started).
 # Needs a JDK 17, python3 (3.11) and Go; Maven, Python and Go packages come from their registries,
@@ -37,6 +39,10 @@ fi
 
 step "./mvnw -B verify"
 ./mvnw -B verify
+took
+
+step "spark-jobs/src/test/python/run.sh (pytest of the PySpark jobs)"
+spark-jobs/src/test/python/run.sh
 took
 
 step "fuzz/run.sh (schemathesis, ${FUZZ_EXAMPLES:-25} examples per operation)"

@@ -1,9 +1,11 @@
-"""The market-data pipeline for one business date: ingest, curate, adjust, analytics, quality.
+"""The market-data pipeline for one business date: ingest, curate, adjust, analytics, quality and
+regimes.
 
 Runs on weekdays at 03:00 UTC for the previous weekday. Trigger it by hand with ``custom_date``
 (``YYYY-MM-DD``) to backfill or redo one date: every job is idempotent, so a rerun for the same
 date gives the same output. The Spark jobs are registered in Sparkgate (spark-jobs/src/main/jobs);
-this DAG only decides when and for which date they run.
+this DAG only decides when and for which date they run. The last stage, the regime report, is a
+PySpark job; the others run on the JVM.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ BUSINESS_DATE = (
 
 with DAG(
     dag_id="market_data_daily",
-    description="Daily market data: ingest, curate, adjust, analytics and a quality gate",
+    description="Daily market data: ingest to analytics, a quality gate and a regime report",
     schedule="0 3 * * 1-5",
     start_date=datetime(2024, 1, 1, tzinfo=UTC),
     catchup=False,
@@ -56,4 +58,5 @@ with DAG(
         spark_job("market-adjust", params=date, timeout=timedelta(hours=1)),
         spark_job("market-analytics", params=date, timeout=timedelta(hours=1)),
         spark_job("market-quality", params=date, timeout=timedelta(minutes=30)),
+        spark_job("market-regimes", params=date, timeout=timedelta(minutes=30)),
     )

@@ -1,7 +1,7 @@
 /*
  * Runs the market-data pipeline for one date through the Sparkgate API: ingest, curate, adjust,
- * analytics, quality, one after the other, each with an idempotency key, and prints what each run
- * reported. A single-file Java program: java PipelineClient.java BASE_URL DATE [UNIVERSE]
+ * analytics, quality and the PySpark regime report, one after the other, each with an idempotency
+ * key, and prints what each run reported. A single-file Java program: java PipelineClient.java BASE_URL DATE [UNIVERSE]
  */
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -23,7 +23,8 @@ public class PipelineClient {
       {"market-curate", null},
       {"market-adjust", null},
       {"market-analytics", null},
-      {"market-quality", "\"universe\": " + universe}
+      {"market-quality", "\"universe\": " + universe},
+      {"market-regimes", null}
     };
     for (String[] stage : stages) {
       String params = "\"date\": \"" + date + "\"" + (stage[1] == null ? "" : ", " + stage[1]);

@@ -24,4 +24,4 @@ python_sources=(dags tests/airflow control-plane/src/main/resources/python
   control-plane/src/test/resources/python)
 "$venv/bin/ruff" check "${python_sources[@]}"
 "$venv/bin/ruff" format --check "${python_sources[@]}"
-exec "$venv/bin/pytest" -c tests/airflow/pytest.ini --rootdir tests/airflow "${@:-tests/airflow}"
+exec "$venv/bin/pytest" -c tests/airflow/pytest.ini --rootdir tests/airflow tests/airflow "$@"

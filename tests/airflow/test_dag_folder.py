@@ -63,6 +63,8 @@ def test_market_data_daily_is_scheduled_as_agreed(bag):
         "analytics.wait",
         "quality.submit",
         "quality.wait",
+        "regimes.submit",
+        "regimes.wait",
     ]
     assert sorted(dag.task_ids) == sorted(chain)
     for upstream, downstream in zip(chain, chain[1:], strict=False):

@@ -54,9 +54,8 @@ def test_market_data_daily_runs_every_stage_through_sparkgate(control_plane):
 
     runs = control_plane.runs(label=f"airflow.run={dag_run.run_id}")
     by_job = {run["job"]: run for run in runs}
-    assert sorted(by_job) == sorted(
-        ["market-ingest", "market-curate", "market-adjust", "market-analytics", "market-quality"]
-    )
+    order = ["ingest", "curate", "adjust", "analytics", "quality", "regimes"]
+    assert sorted(by_job) == sorted(f"market-{stage}" for stage in order)
     for job, run in by_job.items():
         assert run["state"] == "SUCCEEDED", run
         assert run["params"]["date"] == "2024-03-15", run
@@ -67,8 +66,12 @@ def test_market_data_daily_runs_every_stage_through_sparkgate(control_plane):
         # What the sensor returned is what the submit created.
         ti = dag_run.get_task_instance(f"{stage}.submit")
         assert ti.xcom_pull(task_ids=f"{stage}.submit") == run["runId"]
+    # The PySpark stage summarised the day the JVM stages made, and reported it.
+    regimes = by_job["market-regimes"]["metrics"]
+    assert regimes["passed"] is True
+    assert regimes["rows_read"] == by_job["market-analytics"]["metrics"]["rows_written"]
+    assert sum(regimes["regimes"].values()) == regimes["rows_read"]
     # The stages ran in order.
-    order = ["ingest", "curate", "adjust", "analytics", "quality"]
     finished = [by_job[f"market-{stage}"]["finishedAt"] for stage in order]
     created = [by_job[f"market-{stage}"]["createdAt"] for stage in order]
     for earlier_end, later_start in zip(finished, created[1:], strict=False):

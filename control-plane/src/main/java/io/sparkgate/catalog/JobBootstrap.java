@@ -58,6 +58,11 @@ public class JobBootstrap implements ApplicationRunner {
         !settings.jobsJar().isBlank()
             ? settings.jobsJar()
             : sparkHome.builtJobsJar().map(Path::toString).orElse("");
+    // The PySpark stages sit in python/ beside the jobs jar, in the build and in the image.
+    String pythonDir =
+        jobsJar.isBlank()
+            ? ""
+            : Path.of(jobsJar).toAbsolutePath().normalize().resolveSibling("python").toString();
     String dataDir =
         !settings.dataDir().isBlank()
             ? settings.dataDir()
@@ -70,7 +75,10 @@ public class JobBootstrap implements ApplicationRunner {
       String name = file.getFileName().toString().replaceFirst("\\.json$", "");
       try {
         String text =
-            Files.readString(file).replace("@JOBS_JAR@", jobsJar).replace("@DATA_DIR@", dataDir);
+            Files.readString(file)
+                .replace("@JOBS_JAR@", jobsJar)
+                .replace("@JOBS_PYTHON@", pythonDir)
+                .replace("@DATA_DIR@", dataDir);
         CatalogService.Registration registration =
             catalog.register(name, json.readValue(text, JobDefinition.class), "bootstrap");
         if (registration.created()) {

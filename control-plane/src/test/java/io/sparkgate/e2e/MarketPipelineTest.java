@@ -18,9 +18,10 @@ import org.springframework.test.context.TestPropertySource;
 import tools.jackson.databind.JsonNode;
 
 /**
- * The market-data pipeline through the control plane with real Spark: the five shipped job
- * definitions, registered at start-up, run one date with metrics on every run; a rerun leaves the
- * same outputs; a day with defects above the thresholds fails the quality gate by name.
+ * The market-data pipeline through the control plane with real Spark: the six shipped job
+ * definitions (five JVM stages and the PySpark regime report), registered at start-up, run one date
+ * with metrics on every run; a rerun leaves the same outputs; a day with defects above the
+ * thresholds fails the quality gate by name.
  */
 @SpringBootTest(
     webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
@@ -81,7 +82,8 @@ class MarketPipelineTest {
             "market-curate",
             "market-adjust",
             "market-analytics",
-            "market-quality");
+            "market-quality",
+            "market-regimes");
     assertThat(api.get("/api/v1/jobs/market-curate").json().get("latestVersion").asInt())
         .isEqualTo(1);
   }
@@ -107,6 +109,24 @@ class MarketPipelineTest {
             "quarantine_ratio",
             "price_sanity_violations",
             "duplicate_symbol_dates");
+    // The PySpark stage summarises the analytics the JVM stage wrote, after its own checks.
+    JsonNode regimes = succeeded("market-regimes", day);
+    assertThat(regimes.at("/attempts/0/sparkAppId").asString()).startsWith("local-");
+    assertThat(regimes.at("/metrics/stage").asString()).isEqualTo("regimes");
+    assertThat(regimes.at("/metrics/passed").asBoolean()).isTrue();
+    assertThat(regimes.at("/metrics/rows_read").asInt()).isEqualTo(8);
+    assertThat(regimes.at("/metrics/rows_written").asInt()).isEqualTo(5);
+    JsonNode perRegime = regimes.at("/metrics/regimes");
+    assertThat(perRegime.propertyNames())
+        .containsExactlyInAnyOrder(
+            "trending_up", "trending_down", "ranging", "volatile", "insufficient_history");
+    assertThat(perRegime.valueStream().mapToInt(JsonNode::asInt).sum()).isEqualTo(8);
+    // The same regimes as the JVM stage counted, where it counted any.
+    analytics
+        .at("/metrics/regimes")
+        .properties()
+        .forEach(
+            e -> assertThat(perRegime.get(e.getKey()).asInt()).isEqualTo(e.getValue().asInt()));
 
     // A rerun of every stage leaves the same rows: ingest skips what exists, the others replace
     // their partitions with identical content.
@@ -119,7 +139,8 @@ class MarketPipelineTest {
         new String[][] {
           {"market-curate", curate.at("/metrics/output_checksum").asString()},
           {"market-adjust", adjust.at("/metrics/output_checksum").asString()},
-          {"market-analytics", analytics.at("/metrics/output_checksum").asString()}
+          {"market-analytics", analytics.at("/metrics/output_checksum").asString()},
+          {"market-regimes", regimes.at("/metrics/output_checksum").asString()}
         }) {
       JsonNode rerun = succeeded(stage[0], day);
       assertThat(rerun.at("/metrics/output_checksum").asString()).as(stage[0]).isEqualTo(stage[1]);
