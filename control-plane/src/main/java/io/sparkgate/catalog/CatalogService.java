@@ -201,9 +201,8 @@ public class CatalogService {
         || (definition.master() != null && definition.deployMode() != null)) {
       return Optional.empty();
     }
-    String deployMode =
-        definition.deployMode() != null ? definition.deployMode() : spark.deployMode();
-    String master = definition.master() != null ? definition.master() : spark.masterFor(deployMode);
+    String deployMode = spark.deployModeOf(definition.deployMode());
+    String master = spark.masterOf(definition.master(), deployMode);
     if (!master.startsWith("spark://") || !"cluster".equals(deployMode)) {
       return Optional.empty();
     }
@@ -240,47 +239,39 @@ public class CatalogService {
     if (outside.isPresent()) {
       throw new SparkgateException(
           ErrorKind.JOB_ARTIFACT_NOT_ALLOWED,
-          "Job "
-              + name
-              + " version "
-              + version.version()
-              + " has an appResource outside the configured artifact locations; an admin must"
-              + " register a new version.");
+          stale(
+              version,
+              "has an appResource outside the configured artifact locations; an admin must"
+                  + " register a new version."));
     }
     Optional<Violation> python = notAllowedPython(version.definition());
     if (python.isPresent()) {
       throw SparkgateException.withViolations(
           ErrorKind.INVALID_JOB_DEFINITION,
-          "Job "
-              + name
-              + " version "
-              + version.version()
-              + " names an interpreter the service no longer allows; an admin must register a"
-              + " new version.",
+          stale(
+              version,
+              "names an interpreter the service no longer allows; an admin must register a"
+                  + " new version."),
           List.of(python.get()));
     }
     Optional<Violation> cluster = pythonOnStandaloneCluster(version.definition());
     if (cluster.isPresent()) {
       throw SparkgateException.withViolations(
           ErrorKind.INVALID_JOB_DEFINITION,
-          "Job "
-              + name
-              + " version "
-              + version.version()
-              + " is a Python job the service's Spark master cannot run in the deploy mode it"
-              + " would get; an admin must register a new version.",
+          stale(
+              version,
+              "is a Python job the service's Spark master cannot run in the deploy mode it"
+                  + " would get; an admin must register a new version."),
           List.of(cluster.get()));
     }
     List<Violation> dependencies = outsideArtifacts(version.definition(), List.of());
     if (!dependencies.isEmpty()) {
       throw SparkgateException.withViolations(
           ErrorKind.JOB_ARTIFACT_NOT_ALLOWED,
-          "Job "
-              + name
-              + " version "
-              + version.version()
-              + " has dependencies outside the configured artifact locations; an admin must"
-              + " register a new version.",
+          stale(
+              version,
+              "has dependencies outside the configured artifact locations; an admin must"
+                  + " register a new version."),
           dependencies);
     }
     // Registered under an earlier conf policy or wider locations: the same check as registration.
@@ -289,14 +280,17 @@ public class CatalogService {
     if (!conf.isEmpty()) {
       throw SparkgateException.withViolations(
           ErrorKind.DISALLOWED_SPARK_CONF,
-          "Job "
-              + name
-              + " version "
-              + version.version()
-              + " sets Spark conf the conf policy refuses; an admin must register a new version.",
+          stale(
+              version,
+              "sets Spark conf the conf policy refuses; an admin must register a new version."),
           conf);
     }
     return version;
+  }
+
+  /** Why a version registered under earlier settings may not run now, for its problem detail. */
+  private static String stale(JobVersion version, String why) {
+    return "Job " + version.jobName() + " version " + version.version() + " " + why;
   }
 
   private static void checkName(String name) {

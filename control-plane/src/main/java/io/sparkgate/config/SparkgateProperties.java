@@ -145,8 +145,19 @@ public record SparkgateProperties(
       @DefaultValue({}) java.util.List<@NotBlank String> allowedPythons,
       @DefaultValue("") String clientMaster) {
 
-    /** The master of a run that names none, in the given deploy mode. */
-    public String masterFor(String deployMode) {
+    /** The deploy mode of a run whose definition names {@code named} (null: none). */
+    public String deployModeOf(String named) {
+      return named != null ? named : deployMode;
+    }
+
+    /**
+     * The master of a run whose definition names {@code named} (null: none), in the given deploy
+     * mode: the client-mode master, where one is set, for client mode.
+     */
+    public String masterOf(String named, String deployMode) {
+      if (named != null) {
+        return named;
+      }
       return "client".equals(deployMode) && !clientMaster.isBlank() ? clientMaster : master;
     }
   }

@@ -44,12 +44,8 @@ public class LaunchSpecs {
       Map<String, String> sparkConf,
       String metricsToken) {
     Path dir = attemptDir(runId, attempt);
-    String deployMode =
-        definition.deployMode() != null ? definition.deployMode() : properties.spark().deployMode();
-    String master =
-        definition.master() != null
-            ? definition.master()
-            : properties.spark().masterFor(deployMode);
+    String deployMode = properties.spark().deployModeOf(definition.deployMode());
+    String master = properties.spark().masterOf(definition.master(), deployMode);
     return new LaunchSpec(
         runId,
         attempt,
