@@ -2,7 +2,8 @@
 
 A DataFrame query and an RDD map (which runs in Python workers), its metrics reported through
 sparkgate_job, then, by its one argument: success, a raised exception, a driver held for cancel,
-or (deps) a module from the job's pyFiles and a file from its unpacked archive, on the workers.
+(deps) a module from the job's pyFiles and a file from its unpacked archive, on the workers, or
+(packed) a module of the packed environment the workers run on.
 """
 
 import os
@@ -25,6 +26,12 @@ def uses_dependencies(_):
         return sparkgate_test_dep.greet(f.read().strip())
 
 
+def uses_packed_environment(_):
+    import sparkgate_packed_dep  # installed in the packed environment only
+
+    return f"{os.path.basename(sys.prefix)} {sparkgate_packed_dep.WHERE}"
+
+
 def main(mode):
     spark = SparkSession.builder.getOrCreate()
     run_id = spark.conf.get("spark.sparkgate.runId", "none")
@@ -40,6 +47,10 @@ def main(mode):
     if mode == "deps":
         on_worker = spark.sparkContext.parallelize([1], 1).map(uses_dependencies).collect()[0]
         print(f"sparkgate python: driver {uses_dependencies(0)}, worker {on_worker}", flush=True)
+    if mode == "packed":
+        packed = spark.sparkContext.parallelize([1], 1).map(uses_packed_environment)
+        on_worker = packed.collect()[0]
+        print(f"sparkgate python: worker in {on_worker}", flush=True)
     if mode == "hold":
         print("sparkgate python: holding the driver", flush=True)
         time.sleep(600)

@@ -59,6 +59,7 @@ public class CatalogService {
     }
     violations.addAll(outsideArtifacts(definition, violations));
     notAllowedPython(definition).ifPresent(violations::add);
+    packedPythonProblem(definition).ifPresent(violations::add);
     pythonOnStandaloneCluster(definition).ifPresent(violations::add);
     violations.addAll(SparkConfPolicy.checkJobConf(definition.sparkConfOrEmpty(), artifacts));
     if (!violations.isEmpty()) {
@@ -191,6 +192,45 @@ public class CatalogService {
   }
 
   /**
+   * Why the definition's interpreter, a path inside one of its archives ({@code ./env/bin/python},
+   * an admin's allowed entry for packed environments), cannot serve it: none of its archives is
+   * unpacked as that directory, or its runs would go to a local master, whose Python workers run
+   * beside the driver, where Spark unpacks no archive into the working directory.
+   */
+  private Optional<Violation> packedPythonProblem(JobDefinition definition) {
+    String python = definition.python();
+    if (definition.type() != JobType.PYTHON || !JobDefinition.isPackedInterpreter(python)) {
+      return Optional.empty();
+    }
+    String directory = JobDefinition.packedDirectory(python);
+    boolean unpacked =
+        definition.archivesOrEmpty().stream()
+            .anyMatch(archive -> JobDefinition.archiveDirectory(archive).equals(directory));
+    if (!unpacked) {
+      return Optional.of(
+          new Violation(
+              "python",
+              "is a path inside an archive unpacked as "
+                  + directory
+                  + ", and none of the job's archives is: add one ending in #"
+                  + directory));
+    }
+    String master =
+        spark.masterOf(definition.master(), spark.deployModeOf(definition.deployMode()));
+    if (master.startsWith("local")) {
+      return Optional.of(
+          new Violation(
+              "python",
+              "is a path inside an archive, which only executors on a cluster unpack in their"
+                  + " working directory; this job's runs go to "
+                  + master
+                  + (definition.master() != null ? "" : " by default")
+                  + ", where Python workers run beside the driver: name a cluster \"master\""));
+    }
+    return Optional.empty();
+  }
+
+  /**
    * Why a Python job cannot run where the service would send it: on a standalone master in cluster
    * deploy mode, which Spark refuses for Python. Checks what the definition leaves to the service's
    * defaults ({@code sparkgate.spark.master}, {@code .deploy-mode}); a definition that names both
@@ -253,6 +293,16 @@ public class CatalogService {
               "names an interpreter the service no longer allows; an admin must register a"
                   + " new version."),
           List.of(python.get()));
+    }
+    Optional<Violation> packed = packedPythonProblem(version.definition());
+    if (packed.isPresent()) {
+      throw SparkgateException.withViolations(
+          ErrorKind.INVALID_JOB_DEFINITION,
+          stale(
+              version,
+              "runs on an interpreter inside an archive that its runs would not have where the"
+                  + " service sends them; an admin must register a new version."),
+          List.of(packed.get()));
     }
     Optional<Violation> cluster = pythonOnStandaloneCluster(version.definition());
     if (cluster.isPresent()) {

@@ -109,7 +109,9 @@ public record JobDefinition(
     @Schema(
             description =
                 "The interpreter of a python job's driver and workers: one of the service's"
-                    + " sparkgate.spark.allowed-pythons; defaults to sparkgate.spark.python.",
+                    + " sparkgate.spark.allowed-pythons; defaults to sparkgate.spark.python. A"
+                    + " path inside one of the job's archives (./env/bin/python) serves the"
+                    + " executors, and the driver in cluster mode only.",
             example = "/opt/python3.12/bin/python3")
         String python) {
 
@@ -149,6 +151,30 @@ public record JobDefinition(
         null,
         null,
         null);
+  }
+
+  /**
+   * Whether {@code python} is a path inside an unpacked archive, relative to the working directory
+   * ({@code ./env/bin/python}), rather than an absolute path or a command found on the PATH.
+   */
+  public static boolean isPackedInterpreter(String python) {
+    return python != null && python.contains("/") && !python.startsWith("/");
+  }
+
+  /** The directory a packed interpreter's path starts with: {@code env} for ./env/bin/python. */
+  public static String packedDirectory(String python) {
+    String path = python.startsWith("./") ? python.substring(2) : python;
+    int slash = path.indexOf('/');
+    return slash < 0 ? path : path.substring(0, slash);
+  }
+
+  /** The directory Spark unpacks an archive entry as: its #name, else the archive's file name. */
+  public static String archiveDirectory(String archive) {
+    int hash = archive.indexOf('#');
+    if (hash >= 0) {
+      return archive.substring(hash + 1);
+    }
+    return archive.substring(archive.lastIndexOf('/') + 1);
   }
 
   public List<String> pyFilesOrEmpty() {

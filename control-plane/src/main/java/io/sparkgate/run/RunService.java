@@ -310,7 +310,12 @@ public class RunService {
       String python =
           definition.python() != null ? definition.python() : properties.spark().python();
       conf.put("spark.pyspark.python", python);
-      conf.put("spark.pyspark.driver.python", python);
+      // One inside an archive (./env/bin/python) is in the executors' working directories, and
+      // the driver's only in cluster mode: a driver here runs on the service's own.
+      boolean driverHere =
+          JobDefinition.isPackedInterpreter(python)
+              && !"cluster".equals(properties.spark().deployModeOf(definition.deployMode()));
+      conf.put("spark.pyspark.driver.python", driverHere ? properties.spark().python() : python);
     }
     if (overrides == null || overrides.isEmpty()) {
       return conf;

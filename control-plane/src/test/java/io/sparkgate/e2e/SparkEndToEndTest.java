@@ -85,7 +85,7 @@ class SparkEndToEndTest {
     registry.add("sparkgate.spark.home", sparkHome::toString);
     // Not next to that Spark home, as the built one is.
     registry.add("sparkgate.catalog.jobs-jar", BuiltJobs::jar);
-    registry.add("sparkgate.spark.allowed-pythons", () -> OTHER_PYTHON.toString());
+    registry.add("sparkgate.spark.allowed-pythons", () -> OTHER_PYTHON + ",./env/bin/python");
     String url = TestDatabase.newDatabaseUrl();
     registry.add("spring.datasource.url", () -> url);
     registry.add("spring.datasource.username", () -> "postgres");
@@ -328,6 +328,39 @@ class SparkEndToEndTest {
                 .formatted(ARTIFACTS.resolve("sparkgate_python_test.py")));
     assertThat(refused.status()).as(refused.raw().body()).isEqualTo(422);
     assertThat(refused.raw().body()).contains("is not an interpreter this service allows");
+  }
+
+  @Test
+  void aPackedInterpreterNeedsItsArchiveAndAClusterMaster() throws Exception {
+    Files.createDirectories(ARTIFACTS);
+    Path script = ARTIFACTS.resolve("sparkgate_python_test.py");
+    Files.writeString(script, "print('never run')\n");
+    Path env = ARTIFACTS.resolve("env.tar.gz");
+    Files.write(env, new byte[0]);
+    String definition =
+        """
+        {"type": "python", "appResource": "%s", "python": "./env/bin/python", "archives": %s}
+        """;
+    // Allowed by the service, but no archive of the job is unpacked as env.
+    Api.Response noArchive =
+        api.put(
+            "/api/v1/jobs/packed-none", definition.formatted(script, "[\"" + env + "#other\"]"));
+    assertThat(noArchive.status()).as(noArchive.raw().body()).isEqualTo(422);
+    assertThat(noArchive.json().at("/errors/0/field").asString()).isEqualTo("python");
+    assertThat(noArchive.json().at("/errors/0/message").asString())
+        .contains("none of the job's archives is")
+        .contains("#env");
+    // Unpacked as env, but this service runs jobs on a local master, whose Python workers run
+    // beside the driver, where no archive is unpacked.
+    Api.Response local =
+        api.put("/api/v1/jobs/packed-local", definition.formatted(script, "[\"" + env + "#env\"]"));
+    assertThat(local.status()).as(local.raw().body()).isEqualTo(422);
+    assertThat(local.json().at("/errors/0/field").asString()).isEqualTo("python");
+    assertThat(local.json().at("/errors/0/message").asString())
+        .contains("go to local[")
+        .contains("by default")
+        .contains("name a cluster \"master\"");
+    assertThat(api.get("/api/v1/jobs/packed-local").status()).isEqualTo(404);
   }
 
   /**

@@ -220,6 +220,70 @@ class StandaloneClusterIT {
   }
 
   @Test
+  void aPythonJobRunsItsWorkersOnAPackedEnvironmentFromItsArchive() throws Exception {
+    Path artifacts = work.resolve("packed-artifacts");
+    Path script = artifacts.resolve("sparkgate_python_test.py");
+    Files.createDirectories(artifacts);
+    try (var in = getClass().getResourceAsStream("/python/sparkgate_python_test.py")) {
+      Files.copy(in, script);
+    }
+    // A team's environment, packed whole: a virtual environment with a module only it has, as
+    // venv-pack would give (this one is made from python3 here, so it runs on this machine).
+    Path env = work.resolve("packed-env");
+    run("python3", "-m", "venv", "--without-pip", env.toString());
+    Path sitePackages;
+    try (var lib = Files.list(env.resolve("lib"))) {
+      sitePackages = lib.findFirst().orElseThrow().resolve("site-packages");
+    }
+    Files.writeString(sitePackages.resolve("sparkgate_packed_dep.py"), "WHERE = 'packed'\n");
+    Path archive = artifacts.resolve("env.tar.gz");
+    run("tar", "-czf", archive.toString(), "-C", env.toString(), ".");
+
+    try (ServiceProcess service =
+        service(
+            "packed",
+            "--sparkgate.catalog.artifact-locations=" + artifacts,
+            "--sparkgate.spark.master=" + cluster.clientMasterUrl(),
+            "--sparkgate.spark.deploy-mode=client",
+            "--sparkgate.spark.allowed-pythons=./env/bin/python")) {
+      Api api = service.api();
+      Api.Response registered =
+          api.put(
+              "/api/v1/jobs/packed-python",
+              """
+              {"type": "python", "appResource": "%s", "args": ["packed"],
+               "archives": ["%s#env"], "python": "./env/bin/python",
+               "sparkConf": {"spark.executor.memory": "512m", "spark.cores.max": "1"}}
+              """
+                  .formatted(script, archive));
+      assertThat(registered.status()).as(registered.raw().body()).isEqualTo(201);
+      Api.Response submitted =
+          api.post("/api/v1/runs", "{\"job\": \"packed-python\", \"params\": {}}");
+      assertThat(submitted.status()).as(submitted.raw().body()).isEqualTo(201);
+      UUID runId = UUID.fromString(submitted.text("runId"));
+      JsonNode run = awaitState(api, runId, "SUCCEEDED");
+
+      // The workers ran on the archive's interpreter, unpacked as env in the executor's working
+      // directory on the worker, and imported from it; the driver here ran on the service's.
+      assertThat(run.at("/sparkConf/spark.pyspark.python").asString())
+          .isEqualTo("./env/bin/python");
+      assertThat(run.at("/sparkConf/spark.pyspark.driver.python").asString()).isEqualTo("python3");
+      String log = api.get("/api/v1/runs/" + runId + "/log").json().get("text").asString();
+      assertThat(log).contains("sparkgate python: worker in env packed");
+      String appId = run.at("/attempts/0/sparkAppId").asString();
+      try (var executors = Files.list(work.resolve("cluster/work").resolve(appId))) {
+        assertThat(executors.map(dir -> dir.resolve("env/bin/python")))
+            .anySatisfy(python -> assertThat(python).exists());
+      }
+    }
+  }
+
+  static void run(String... command) throws Exception {
+    Process process = new ProcessBuilder(command).inheritIO().start();
+    assertThat(process.waitFor()).as(String.join(" ", command)).isZero();
+  }
+
+  @Test
   void aRestartWithTheSameInstanceIdReattachesItsClusterDriver() throws Exception {
     UUID runId;
     try (ServiceProcess first = service("first")) {
