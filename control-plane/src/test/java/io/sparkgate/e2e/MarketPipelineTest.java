@@ -148,7 +148,7 @@ class MarketPipelineTest {
   }
 
   @Test
-  void aDayWithTooManyDefectsFailsTheQualityGateNamingEachCheck() {
+  void aDayWithTooManyDefectsFailsTheQualityGatesNamingEachCheck() {
     String day = "{\"date\": \"2024-03-18\"}";
     succeeded("market-ingest", "{\"date\": \"2024-03-18\", \"universe\": 40, \"defectRate\": 0.3}");
     JsonNode curate = succeeded("market-curate", day);
@@ -165,5 +165,19 @@ class MarketPipelineTest {
     assertThat(quality.at("/metrics/passed").asBoolean()).isFalse();
     // The gate is deterministic, so it is not retried.
     assertThat(quality.get("attempts")).hasSize(1);
+    // The PySpark stage's own checks fail its run the same way: the Python exception as the
+    // reason, each check with its value on the run, and no report written for the date.
+    JsonNode regimes = run("market-regimes", "{\"date\": \"2024-03-18\", \"minSymbols\": 1000}");
+    assertThat(regimes.get("state").asString()).as(regimes.toString()).isEqualTo("FAILED");
+    assertThat(regimes.get("stateReason").asString())
+        .contains("QualityCheckFailed: regime report of 2024-03-18 not written")
+        .contains("symbols = ")
+        .contains("(must be >= 1000)");
+    assertThat(regimes.at("/metrics/passed").asBoolean()).isFalse();
+    JsonNode symbols = regimes.at("/metrics/checks/0");
+    assertThat(symbols.get("name").asString()).isEqualTo("symbols");
+    assertThat(symbols.get("passed").asBoolean()).isFalse();
+    assertThat(symbols.get("value").asInt()).isPositive().isLessThan(1000);
+    assertThat(regimes.get("attempts")).hasSize(1);
   }
 }
