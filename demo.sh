@@ -5,7 +5,7 @@
 #
 #   ./demo.sh            build, start the service (left running), run the demo job
 #   ./demo.sh --stop     the same, then stop the service
-#   ./demo.sh --pipeline [--stop]     run the five-stage market-data pipeline instead
+#   ./demo.sh --pipeline [--stop]     run the six-stage market-data pipeline instead
 #   DEMO_DATE=2024-01-02 ./demo.sh    another business date
 set -euo pipefail
 cd "$(dirname "$0")"

@@ -58,7 +58,7 @@ public class PipelineClient {
     }
     System.out.println("\nThe pipeline's output for " + date
         + " is under the service's data directory (<work-dir>/data): curated/, adjusted/,"
-        + " analytics/ and quality/.");
+        + " analytics/, quality/ and reports/regimes/.");
   }
 
   /** The API token from SPARKGATE_TOKEN, as an Authorization header on the request. */
