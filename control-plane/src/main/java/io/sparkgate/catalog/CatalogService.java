@@ -259,6 +259,16 @@ public class CatalogService {
                 + " \"deployMode\": \"client\""));
   }
 
+  /** Refuses a run of a version registered under earlier settings for the violation, if any. */
+  private static void refuseIf(Optional<Violation> violation, JobVersion version, String why) {
+    if (violation.isPresent()) {
+      throw SparkgateException.withViolations(
+          ErrorKind.INVALID_JOB_DEFINITION,
+          stale(version, why + "; an admin must register a new version."),
+          List.of(violation.get()));
+    }
+  }
+
   /** The version a new run of the job uses, refusing unknown and disabled jobs (422). */
   public JobVersion runnableVersion(String name) {
     Optional<Job> job =
@@ -284,36 +294,18 @@ public class CatalogService {
               "has an appResource outside the configured artifact locations; an admin must"
                   + " register a new version."));
     }
-    Optional<Violation> python = notAllowedPython(version.definition());
-    if (python.isPresent()) {
-      throw SparkgateException.withViolations(
-          ErrorKind.INVALID_JOB_DEFINITION,
-          stale(
-              version,
-              "names an interpreter the service no longer allows; an admin must register a"
-                  + " new version."),
-          List.of(python.get()));
-    }
-    Optional<Violation> packed = packedPythonProblem(version.definition());
-    if (packed.isPresent()) {
-      throw SparkgateException.withViolations(
-          ErrorKind.INVALID_JOB_DEFINITION,
-          stale(
-              version,
-              "runs on an interpreter inside an archive that its runs would not have where the"
-                  + " service sends them; an admin must register a new version."),
-          List.of(packed.get()));
-    }
-    Optional<Violation> cluster = pythonOnStandaloneCluster(version.definition());
-    if (cluster.isPresent()) {
-      throw SparkgateException.withViolations(
-          ErrorKind.INVALID_JOB_DEFINITION,
-          stale(
-              version,
-              "is a Python job the service's Spark master cannot run in the deploy mode it"
-                  + " would get; an admin must register a new version."),
-          List.of(cluster.get()));
-    }
+    JobDefinition definition = version.definition();
+    refuseIf(
+        notAllowedPython(definition), version, "names an interpreter the service no longer allows");
+    refuseIf(
+        packedPythonProblem(definition),
+        version,
+        "runs on an interpreter inside an archive that its runs would not have where the service"
+            + " sends them");
+    refuseIf(
+        pythonOnStandaloneCluster(definition),
+        version,
+        "is a Python job the service's Spark master cannot run in the deploy mode it would get");
     List<Violation> dependencies = outsideArtifacts(version.definition(), List.of());
     if (!dependencies.isEmpty()) {
       throw SparkgateException.withViolations(
