@@ -158,6 +158,8 @@ public class RunController {
     if (job != null && !JobDefinitionValidator.JOB_NAME.matcher(job).matches()) {
       throw new SparkgateException(ErrorKind.INVALID_REQUEST, "job is not a job name.");
     }
+    // The label parameter above is there for its OpenAPI description: Spring's binding splits a
+    // single value at commas, which a label value may hold, so the raw values are read instead.
     RunService.Page page =
         runs.list(
             new RunFilter(job, states(state), labels(request.getParameterValues("label"))),
