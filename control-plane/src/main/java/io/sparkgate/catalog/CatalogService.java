@@ -205,7 +205,7 @@ public class CatalogService {
     String directory = JobDefinition.packedDirectory(python);
     boolean unpacked =
         definition.archivesOrEmpty().stream()
-            .anyMatch(archive -> JobDefinition.archiveDirectory(archive).equals(directory));
+            .anyMatch(archive -> JobDefinitionValidator.dependencyName(archive).equals(directory));
     if (!unpacked) {
       return Optional.of(
           new Violation(
@@ -284,8 +284,9 @@ public class CatalogService {
           ErrorKind.JOB_DISABLED, "Job " + name + " is disabled and accepts no new runs.");
     }
     JobVersion version = jobs.findVersion(name, job.get().latestVersion()).orElseThrow();
+    JobDefinition definition = version.definition();
     // Registered before the locations were narrowed: such a version may no longer run.
-    Optional<String> outside = artifacts.check(version.definition().appResource());
+    Optional<String> outside = artifacts.check(definition.appResource());
     if (outside.isPresent()) {
       throw new SparkgateException(
           ErrorKind.JOB_ARTIFACT_NOT_ALLOWED,
@@ -294,7 +295,6 @@ public class CatalogService {
               "has an appResource outside the configured artifact locations; an admin must"
                   + " register a new version."));
     }
-    JobDefinition definition = version.definition();
     refuseIf(
         notAllowedPython(definition), version, "names an interpreter the service no longer allows");
     refuseIf(
@@ -306,7 +306,7 @@ public class CatalogService {
         pythonOnStandaloneCluster(definition),
         version,
         "is a Python job the service's Spark master cannot run in the deploy mode it would get");
-    List<Violation> dependencies = outsideArtifacts(version.definition(), List.of());
+    List<Violation> dependencies = outsideArtifacts(definition, List.of());
     if (!dependencies.isEmpty()) {
       throw SparkgateException.withViolations(
           ErrorKind.JOB_ARTIFACT_NOT_ALLOWED,
@@ -317,8 +317,7 @@ public class CatalogService {
           dependencies);
     }
     // Registered under an earlier conf policy or wider locations: the same check as registration.
-    List<Violation> conf =
-        SparkConfPolicy.checkJobConf(version.definition().sparkConfOrEmpty(), artifacts);
+    List<Violation> conf = SparkConfPolicy.checkJobConf(definition.sparkConfOrEmpty(), artifacts);
     if (!conf.isEmpty()) {
       throw SparkgateException.withViolations(
           ErrorKind.DISALLOWED_SPARK_CONF,

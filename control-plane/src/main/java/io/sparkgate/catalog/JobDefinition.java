@@ -168,15 +168,6 @@ public record JobDefinition(
     return slash < 0 ? path : path.substring(0, slash);
   }
 
-  /** The directory Spark unpacks an archive entry as: its #name, else the archive's file name. */
-  public static String archiveDirectory(String archive) {
-    int hash = archive.indexOf('#');
-    if (hash >= 0) {
-      return archive.substring(hash + 1);
-    }
-    return archive.substring(archive.lastIndexOf('/') + 1);
-  }
-
   public List<String> pyFilesOrEmpty() {
     return pyFiles == null ? List.of() : pyFiles;
   }

@@ -44,6 +44,17 @@ public final class JobDefinitionValidator {
   }
 
   /**
+   * The name a dependency entry gets in the working directory: its {@code #alias}, else the file
+   * name of its path ({@code env} for /opt/jobs/env.tar.gz#env, {@code env.tar.gz} without one).
+   */
+  public static String dependencyName(String entry) {
+    String path = dependencyPath(entry);
+    return path.length() < entry.length()
+        ? entry.substring(path.length() + 1)
+        : path.substring(path.lastIndexOf('/') + 1);
+  }
+
+  /**
    * The form of each entry of a dependency list: present, at most 1024 characters, no comma (Spark
    * splits these lists at commas), of the kind the list takes, with a plain alias after '#' (not
    * for pyFiles). Whether the path lies under the artifact locations is the catalog's to check.
@@ -72,8 +83,7 @@ public final class JobDefinitionValidator {
       String path = dependencyPath(entry);
       if (entry.contains("#") && field.equals("pyFiles")) {
         v.add(new Violation(at, "a Python file takes no #name: it keeps its own"));
-      } else if (entry.contains("#")
-          && !ALIAS.matcher(entry.substring(path.length() + 1)).matches()) {
+      } else if (entry.contains("#") && !ALIAS.matcher(dependencyName(entry)).matches()) {
         v.add(new Violation(at, "the name after # must be a plain file name"));
       }
       if (kind != null && !kind.matcher(path).matches()) {

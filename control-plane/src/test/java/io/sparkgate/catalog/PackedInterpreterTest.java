@@ -19,8 +19,10 @@ class PackedInterpreterTest {
   void theDirectoryOfAPackedInterpreterIsWhatAnArchiveIsUnpackedAs() {
     assertThat(JobDefinition.packedDirectory("./env/bin/python")).isEqualTo("env");
     assertThat(JobDefinition.packedDirectory("pyenv/bin/python3")).isEqualTo("pyenv");
-    assertThat(JobDefinition.archiveDirectory("/opt/jobs/env.tar.gz#env")).isEqualTo("env");
-    assertThat(JobDefinition.archiveDirectory("/opt/jobs/env.tar.gz")).isEqualTo("env.tar.gz");
-    assertThat(JobDefinition.archiveDirectory("s3a://bucket/jobs/deps.zip#deps")).isEqualTo("deps");
+    assertThat(JobDefinitionValidator.dependencyName("/opt/jobs/env.tar.gz#env")).isEqualTo("env");
+    assertThat(JobDefinitionValidator.dependencyName("/opt/jobs/env.tar.gz"))
+        .isEqualTo("env.tar.gz");
+    assertThat(JobDefinitionValidator.dependencyName("s3a://bucket/jobs/deps.zip#deps"))
+        .isEqualTo("deps");
   }
 }
