@@ -80,10 +80,24 @@ class StandaloneClusterIT {
   }
 
   static UUID submit(Api api, String params) {
+    return submit(api, "cluster-demo", params);
+  }
+
+  static UUID submit(Api api, String job, String params) {
     Api.Response response =
-        api.post("/api/v1/runs", "{\"job\": \"cluster-demo\", \"params\": " + params + "}");
+        api.post("/api/v1/runs", "{\"job\": \"" + job + "\", \"params\": " + params + "}");
     assertThat(response.status()).as(response.raw().body()).isEqualTo(201);
     return UUID.fromString(response.text("runId"));
+  }
+
+  /** The PySpark test job's script, copied into {@code directory}. */
+  Path pythonTestScript(Path directory) throws Exception {
+    Path script = directory.resolve("sparkgate_python_test.py");
+    Files.createDirectories(directory);
+    try (var in = getClass().getResourceAsStream("/python/sparkgate_python_test.py")) {
+      Files.copy(in, script);
+    }
+    return script;
   }
 
   static JsonNode awaitState(Api api, UUID runId, String state) {
@@ -153,11 +167,7 @@ class StandaloneClusterIT {
   @Test
   void aPythonJobRunsInClientModeWithItsExecutorsOnTheWorkerAndClusterModeIsRefused()
       throws Exception {
-    Path script = work.resolve("artifacts/sparkgate_python_test.py");
-    Files.createDirectories(script.getParent());
-    try (var in = getClass().getResourceAsStream("/python/sparkgate_python_test.py")) {
-      Files.copy(in, script);
-    }
+    Path script = pythonTestScript(work.resolve("artifacts"));
     String artifacts = "--sparkgate.catalog.artifact-locations=" + script.getParent();
     String definition =
         """
@@ -202,10 +212,7 @@ class StandaloneClusterIT {
               "/api/v1/jobs/client-python",
               definition.formatted(script, "\"deployMode\": \"client\","));
       assertThat(registered.status()).as(registered.raw().body()).isEqualTo(201);
-      Api.Response submitted =
-          api.post("/api/v1/runs", "{\"job\": \"client-python\", \"params\": {}}");
-      assertThat(submitted.status()).as(submitted.raw().body()).isEqualTo(201);
-      UUID runId = UUID.fromString(submitted.text("runId"));
+      UUID runId = submit(api, "client-python", "{}");
       JsonNode run = awaitState(api, runId, "SUCCEEDED");
 
       // An application of the standalone master, whose executor ran on the worker (Python
@@ -222,11 +229,7 @@ class StandaloneClusterIT {
   @Test
   void aPythonJobRunsItsWorkersOnAPackedEnvironmentFromItsArchive() throws Exception {
     Path artifacts = work.resolve("packed-artifacts");
-    Path script = artifacts.resolve("sparkgate_python_test.py");
-    Files.createDirectories(artifacts);
-    try (var in = getClass().getResourceAsStream("/python/sparkgate_python_test.py")) {
-      Files.copy(in, script);
-    }
+    Path script = pythonTestScript(artifacts);
     // A team's environment, packed whole: a virtual environment with a module only it has, as
     // venv-pack would give (this one is made from python3 here, so it runs on this machine).
     Path env = work.resolve("packed-env");
@@ -257,10 +260,7 @@ class StandaloneClusterIT {
               """
                   .formatted(script, archive));
       assertThat(registered.status()).as(registered.raw().body()).isEqualTo(201);
-      Api.Response submitted =
-          api.post("/api/v1/runs", "{\"job\": \"packed-python\", \"params\": {}}");
-      assertThat(submitted.status()).as(submitted.raw().body()).isEqualTo(201);
-      UUID runId = UUID.fromString(submitted.text("runId"));
+      UUID runId = submit(api, "packed-python", "{}");
       JsonNode run = awaitState(api, runId, "SUCCEEDED");
 
       // The workers ran on the archive's interpreter, unpacked as env in the executor's working
