@@ -8,6 +8,7 @@ import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.stream.Stream;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.util.unit.DataSize;
@@ -246,18 +247,46 @@ public record SparkgateProperties(
    * @param statementTimeout how long any SQL statement run for a request may take (whole seconds,
    *     rounded up) before it is cancelled and the client gets 503; the supervision loop has no
    *     such limit
+   * @param streams streams that follow a run as it changes
    */
   public record Api(
       @DefaultValue("1048576") @Min(1024) long maxBodyBytes,
       @DefaultValue("50") @Min(1) int defaultPageSize,
       @DefaultValue("500") @Min(1) int maxPageSize,
       @DefaultValue("1048576") @Min(1024) int maxLogChunkBytes,
-      @DefaultValue("5s") @NotNull Duration statementTimeout) {
+      @DefaultValue("5s") @NotNull Duration statementTimeout,
+      @DefaultValue @Valid Streams streams) {
 
     @AssertTrue(message = "sparkgate.api.statement-timeout must be positive")
     public boolean isStatementTimeoutPositive() {
       return statementTimeout == null
           || (!statementTimeout.isNegative() && !statementTimeout.isZero());
+    }
+  }
+
+  /**
+   * Streams that follow a run (its state changes as Server-Sent Events, its log as it grows).
+   *
+   * @param pollInterval how often the database is asked for what changed, in one statement for
+   *     every followed run of this instance
+   * @param perCaller most streams one caller (API token or JWT subject) may hold open on one
+   *     instance (429 beyond)
+   * @param max most streams open on one instance
+   * @param timeout a stream is ended after this long (a client resumes with Last-Event-ID)
+   * @param keepAlive an idle stream gets a comment this often, so proxies keep it open and a gone
+   *     client is noticed
+   */
+  public record Streams(
+      @DefaultValue("500ms") @NotNull Duration pollInterval,
+      @DefaultValue("8") @Min(1) int perCaller,
+      @DefaultValue("200") @Min(1) int max,
+      @DefaultValue("30m") @NotNull Duration timeout,
+      @DefaultValue("15s") @NotNull Duration keepAlive) {
+
+    @AssertTrue(message = "sparkgate.api.streams durations must be positive")
+    public boolean isPositive() {
+      return Stream.of(pollInterval, timeout, keepAlive)
+          .allMatch(d -> d == null || (!d.isNegative() && !d.isZero()));
     }
   }
 

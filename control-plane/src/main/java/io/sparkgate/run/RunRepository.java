@@ -223,6 +223,28 @@ public class RunRepository {
   }
 
   /**
+   * The events of several runs at once, each run's after its own event id ({@code afterIds[i]} for
+   * {@code runIds[i]}), in the order of the runs' event ids: one index range scan per run.
+   */
+  public List<RunEvent> findEventsAfter(UUID[] runIds, Long[] afterIds) {
+    return jdbc.sql(
+            """
+            select e.id, e.run_id, e.at, e.from_state, e.to_state, e.reason, e.actor,
+                   e.instance_id, e.attempt
+            from unnest(:runIds, :afterIds) as f(run_id, after_id)
+            join lateral (
+                select * from run_event
+                where run_event.run_id = f.run_id and run_event.id > f.after_id
+                order by run_event.id) e on true
+            order by e.run_id, e.id
+            """)
+        .param("runIds", new SqlArrayValue("uuid", (Object[]) runIds))
+        .param("afterIds", new SqlArrayValue("bigint", (Object[]) afterIds))
+        .query(RunRepository::mapEvent)
+        .list();
+  }
+
+  /**
    * Claims up to {@code limit} queued runs for this instance and moves them to LAUNCHING with a new
    * attempt and an event. Per-job limits are applied before the global window: only jobs below
    * their {@code maxConcurrentRuns} take part, each with at most as many runs as it has room for,

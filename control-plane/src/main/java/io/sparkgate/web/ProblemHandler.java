@@ -37,6 +37,12 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
   ResponseEntity<Object> handleSparkgate(SparkgateException e, WebRequest request) {
     ProblemDetail problem = problem(e.kind(), e.getMessage());
     e.properties().forEach(problem::setProperty);
+    if (e.kind().status() == 429) {
+      return ResponseEntity.status(429)
+          .header(HttpHeaders.RETRY_AFTER, "5")
+          .contentType(org.springframework.http.MediaType.APPLICATION_PROBLEM_JSON)
+          .body(problem);
+    }
     return withProblemType(problem);
   }
 

@@ -4,8 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.sparkgate.testing.Api;
+import io.sparkgate.testing.EventStream;
 import io.sparkgate.testing.ServiceProcess;
 import io.sparkgate.testing.TestDatabase;
+import io.sparkgate.testing.TestTokens;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -21,6 +23,7 @@ import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -167,11 +170,25 @@ class TwoInstancesIT {
       UUID cancelled =
           UUID.fromString(
               text("select id from run where job_name = 'long' and owner_instance = 'a' limit 1"));
-      assertThat(b.api().post("/api/v1/runs/" + cancelled + "/cancel", null).status())
-          .isEqualTo(202);
-      await()
-          .atMost(Duration.ofSeconds(10))
-          .until(() -> "CANCELLED".equals(b.api().get("/api/v1/runs/" + cancelled).text("state")));
+      // Both instances' event streams of that run end with the change, whichever recorded it.
+      String events = "/api/v1/runs/" + cancelled + "/events";
+      try (EventStream streamA = EventStream.open(a.api().url(events), TestTokens.VIEWER);
+          EventStream streamB = EventStream.open(b.api().url(events), TestTokens.VIEWER)) {
+        await().atMost(Duration.ofSeconds(10)).until(() -> streamA.events().size() == 3);
+        await().atMost(Duration.ofSeconds(10)).until(() -> streamB.events().size() == 3);
+        assertThat(b.api().post("/api/v1/runs/" + cancelled + "/cancel", null).status())
+            .isEqualTo(202);
+        await()
+            .atMost(Duration.ofSeconds(10))
+            .until(
+                () -> "CANCELLED".equals(b.api().get("/api/v1/runs/" + cancelled).text("state")));
+        streamA.ended().get(10, TimeUnit.SECONDS);
+        streamB.ended().get(10, TimeUnit.SECONDS);
+        for (EventStream stream : List.of(streamA, streamB)) {
+          assertThat(stream.events()).hasSize(4);
+          assertThat(stream.events().get(3).json().get("to").asString()).isEqualTo("CANCELLED");
+        }
+      }
       assertThat(api.get("/api/v1/runs/" + cancelled).json().at("/attempts/0/state").asString())
           .isEqualTo("KILLED");
       onA--;

@@ -30,7 +30,9 @@ import org.springframework.test.context.TestPropertySource;
       "sparkgate.spark.stop-grace=2s",
       "sparkgate.runs.max-concurrent=50",
       "sparkgate.api.max-body-bytes=65536",
-      "sparkgate.catalog.artifact-locations=/opt"
+      "sparkgate.catalog.artifact-locations=/opt",
+      "sparkgate.api.streams.poll-interval=100ms",
+      "sparkgate.api.streams.keep-alive=1s"
     })
 @TestPropertySource(locations = TestTokens.PROPERTIES)
 @Import(FakeBackendTest.Config.class)

@@ -36,6 +36,7 @@ import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
 
 /** Submitting, finding, cancelling and inspecting runs. */
 @RestController
@@ -58,11 +59,13 @@ public class RunController {
   private final RunService runs;
   private final RunLogs logs;
   private final Actors actors;
+  private final RunEventStreams streams;
 
-  public RunController(RunService runs, RunLogs logs, Actors actors) {
+  public RunController(RunService runs, RunLogs logs, Actors actors, RunEventStreams streams) {
     this.runs = runs;
     this.logs = logs;
     this.actors = actors;
+    this.streams = streams;
   }
 
   @PostMapping(consumes = "application/json")
@@ -215,6 +218,42 @@ public class RunController {
   @ApiResponse(responseCode = "404", description = "No such run")
   public List<RunEventView> events(@PathVariable UUID runId) {
     return runs.events(runId).stream().map(RunEventView::of).toList();
+  }
+
+  @GetMapping(path = "/{runId}/events", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
+  @Operation(
+      summary = "Follow the run's state changes as Server-Sent Events",
+      description =
+          "Asked with Accept: text/event-stream. Sends the run's recorded state changes (after"
+              + " Last-Event-ID, when given), then each new one as it is recorded by any instance,"
+              + " and ends after the terminal state. Each event is named state, its id is the"
+              + " recorded event's id and its data is the event as in the JSON list. Idle streams"
+              + " get a comment every sparkgate.api.streams.keep-alive; a stream ends after"
+              + " sparkgate.api.streams.timeout, and a client resumes with Last-Event-ID.")
+  @ApiResponse(responseCode = "200", description = "The stream")
+  @ApiResponse(responseCode = "404", description = "No such run")
+  @ApiResponse(responseCode = "429", description = "The caller or the instance has too many open")
+  public SseEmitter followEvents(
+      @PathVariable UUID runId,
+      @Parameter(
+              description = "The id of the last event the client saw; only later ones are sent.",
+              schema = @Schema(type = "integer", format = "int64", minimum = "0"))
+          @RequestHeader(name = "Last-Event-ID", required = false)
+          String lastEventId) {
+    long after = 0;
+    if (lastEventId != null && !lastEventId.isBlank()) {
+      try {
+        after = Long.parseLong(lastEventId.strip());
+      } catch (NumberFormatException e) {
+        after = -1;
+      }
+      if (after < 0) {
+        throw new SparkgateException(
+            ErrorKind.INVALID_REQUEST,
+            "Last-Event-ID must be the id of an event of this stream (a whole number).");
+      }
+    }
+    return streams.open(runId, after, actors.current());
   }
 
   @GetMapping("/{runId}/log")

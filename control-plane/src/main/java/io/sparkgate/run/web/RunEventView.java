@@ -7,6 +7,11 @@ import java.time.Instant;
 /** One state change of a run. */
 @Schema(description = "One recorded state change.")
 public record RunEventView(
+    @Schema(
+            description =
+                "The event's id: increasing within a run, and the id of the event in a stream.",
+            example = "42")
+        long id,
     Instant at,
     @Schema(description = "Null for the creation of the run.", example = "LAUNCHING") String from,
     @Schema(example = "RUNNING") String to,
@@ -17,6 +22,7 @@ public record RunEventView(
 
   static RunEventView of(RunEvent e) {
     return new RunEventView(
+        e.id(),
         e.at(),
         e.from() == null ? null : e.from().name(),
         e.to().name(),
