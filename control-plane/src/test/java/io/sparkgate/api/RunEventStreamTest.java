@@ -111,6 +111,12 @@ class RunEventStreamTest extends FakeBackendTest {
       try (EventStream other = follow(runId, TestTokens.VIEWER)) {
         assertThat(other.status()).isEqualTo(200);
       }
+      assertThat(
+              api.get("/actuator/metrics/sparkgate.api.streams.open")
+                  .json()
+                  .at("/measurements/0/value")
+                  .asDouble())
+          .isGreaterThanOrEqualTo(8);
       // A waiting stream gets keep-alive comments (every second in these tests).
       await().atMost(Duration.ofSeconds(10)).until(() -> !open.get(0).comments().isEmpty());
       assertThat(open.get(0).events()).hasSize(3);

@@ -1,5 +1,7 @@
 package io.sparkgate.run.web;
 
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.sparkgate.config.SparkgateProperties;
 import io.sparkgate.error.ErrorKind;
 import io.sparkgate.error.SparkgateException;
@@ -51,10 +53,17 @@ class RunEventStreams implements SmartLifecycle {
   private long lastKeepAlive;
   private boolean failing;
 
-  RunEventStreams(RunService runs, RunRepository repository, SparkgateProperties properties) {
+  RunEventStreams(
+      RunService runs,
+      RunRepository repository,
+      SparkgateProperties properties,
+      MeterRegistry registry) {
     this.runs = runs;
     this.repository = repository;
     this.settings = properties.api().streams();
+    Gauge.builder("sparkgate.api.streams.open", this, RunEventStreams::open)
+        .description("Run event streams open on this instance")
+        .register(registry);
   }
 
   /** One open stream, of one run, for one caller. */
@@ -139,7 +148,7 @@ class RunEventStreams implements SmartLifecycle {
     }
   }
 
-  /** Open streams on this instance, for the metrics and tests. */
+  /** Open streams on this instance (the gauge sparkgate.api.streams.open). */
   synchronized int open() {
     return followers.size();
   }
