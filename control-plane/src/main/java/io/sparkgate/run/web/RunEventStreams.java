@@ -103,7 +103,12 @@ class RunEventStreams implements SmartLifecycle {
     if (!ended) {
       reserve(follower);
       emitter.onCompletion(() -> release(follower));
-      emitter.onTimeout(() -> release(follower));
+      emitter.onTimeout(
+          () -> {
+            // Ended as a stream ends, not as a failed request: the client resumes.
+            release(follower);
+            emitter.complete();
+          });
       emitter.onError(e -> release(follower));
     }
     // Sent before the handler returns, these wait in the emitter until the response is ready.
