@@ -174,9 +174,22 @@ class RunEventStreams implements SmartLifecycle {
       }
       return true;
     } catch (IOException | IllegalStateException gone) {
-      // The client went away (or the emitter timed out): the container completes the request.
-      release(follower);
+      end(follower);
       return false;
+    }
+  }
+
+  /**
+   * Ends the request of a stream whose client went away. The container is not told of a failed
+   * write made outside its own threads, so without this the request would stay open (and hold up a
+   * graceful shutdown) until its timeout.
+   */
+  private void end(Follower follower) {
+    release(follower);
+    try {
+      follower.emitter.complete();
+    } catch (RuntimeException alreadyOver) {
+      // Completed or timed out meanwhile.
     }
   }
 
@@ -240,7 +253,7 @@ class RunEventStreams implements SmartLifecycle {
         try {
           f.emitter.send(SseEmitter.event().comment("keep-alive"));
         } catch (IOException | IllegalStateException gone) {
-          release(f);
+          end(f);
         }
       }
     }
