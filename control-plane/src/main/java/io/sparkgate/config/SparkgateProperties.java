@@ -131,6 +131,15 @@ public record SparkgateProperties(
    *     blank means {@code master}. For a standalone master whose {@code master} is its REST server
    *     (spark://host:6066, where cluster-mode drivers are submitted), this is its RPC port
    *     (spark://host:7077), where a client-mode driver, such as every Python job's, registers
+   * @param progress whether every application gets Sparkgate's plugin, which reports its progress,
+   *     resource usage and UI address to the run (io.sparkgate.listener.SparkgatePlugin)
+   * @param listenerJar where drivers find that plugin when the Spark home does not have it in its
+   *     {@code jars/} (as the runtime this repository builds does): a path or URI every driver can
+   *     read, added to {@code spark.jars}. Runs in cluster deploy mode get the plugin only with
+   *     this set, since their drivers run on another Spark installation. Blank: the Spark home's
+   *     own
+   * @param ui whether drivers in local and client mode run Spark's web UI (on a free port, without
+   *     its kill buttons), which the service proxies under {@code /api/v1/runs/{id}/spark-ui/}
    */
   public record Spark(
       @DefaultValue("") String home,
@@ -144,7 +153,10 @@ public record SparkgateProperties(
       @DefaultValue("10m") @NotNull Duration masterUnreachableTimeout,
       @DefaultValue("python3") @NotBlank String python,
       @DefaultValue({}) java.util.List<@NotBlank String> allowedPythons,
-      @DefaultValue("") String clientMaster) {
+      @DefaultValue("") String clientMaster,
+      @DefaultValue("true") boolean progress,
+      @DefaultValue("") String listenerJar,
+      @DefaultValue("true") boolean ui) {
 
     /** The deploy mode of a run whose definition names {@code named} (null: none). */
     public String deployModeOf(String named) {

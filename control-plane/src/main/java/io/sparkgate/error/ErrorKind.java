@@ -30,6 +30,8 @@ public enum ErrorKind {
   IDEMPOTENCY_KEY_REUSED(
       422, "idempotency-key-reused", "Idempotency-Key reused with a different request"),
   LOG_NOT_AVAILABLE(404, "log-not-available", "Driver log not available"),
+  SPARK_UI_NOT_AVAILABLE(404, "spark-ui-not-available", "Spark UI not available"),
+  SPARK_UI_UNREACHABLE(502, "spark-ui-unreachable", "Spark UI did not answer"),
   TOO_MANY_STREAMS(429, "too-many-streams", "Too many open streams"),
   SERVICE_UNAVAILABLE(503, "service-unavailable", "Service temporarily unavailable"),
   INTERNAL(500, "internal-error", "Internal error");

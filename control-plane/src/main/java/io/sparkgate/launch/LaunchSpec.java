@@ -15,6 +15,8 @@ import java.util.UUID;
  * @param metricsUrl where the driver may report metrics for its run
  * @param metricsToken the secret that lets it, and only it (in the driver's environment, see {@link
  *     #METRICS_TOKEN_ENV})
+ * @param insightConf Sparkgate's conf that shows it what happens inside the application ({@link
+ *     SparkInsight}): its plugin, UI
  */
 public record LaunchSpec(
     UUID runId,
@@ -29,7 +31,8 @@ public record LaunchSpec(
     Path logFile,
     Path scratchDir,
     String metricsUrl,
-    String metricsToken) {
+    String metricsToken,
+    Map<String, String> insightConf) {
 
   /**
    * Whether the driver runs on a cluster rather than beside this instance (cluster deploy mode): it

@@ -19,10 +19,12 @@ public class LaunchSpecs {
 
   private final SparkgateProperties properties;
   private final PublicUrl publicUrl;
+  private final SparkInsight insight;
 
-  public LaunchSpecs(SparkgateProperties properties, PublicUrl publicUrl) {
+  public LaunchSpecs(SparkgateProperties properties, PublicUrl publicUrl, SparkInsight insight) {
     this.properties = properties;
     this.publicUrl = publicUrl;
+    this.insight = insight;
   }
 
   /** The run directory of one attempt: driver log and scratch space. */
@@ -59,6 +61,7 @@ public class LaunchSpecs {
         dir.resolve("driver.log"),
         dir.resolve("tmp"),
         publicUrl.resolve("/api/v1/runs/" + runId + "/metrics"),
-        metricsToken);
+        metricsToken,
+        insight.conf(deployMode, publicUrl.resolve("/api/v1/runs/" + runId + "/progress")));
   }
 }

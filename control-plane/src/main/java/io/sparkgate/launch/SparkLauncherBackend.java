@@ -188,9 +188,17 @@ public class SparkLauncherBackend implements SparkBackend {
    */
   static Map<String, String> launchConf(LaunchSpec spec) {
     Map<String, String> conf = new LinkedHashMap<>(spec.sparkConf());
-    conf.putAll(serviceConf(spec));
+    Map<String, String> own = serviceConf(spec);
+    // The plugin's jar joins the job's own jars instead of replacing them.
+    String jars = own.remove(JARS_CONF);
+    conf.putAll(own);
+    if (jars != null) {
+      conf.merge(JARS_CONF, jars, (job, added) -> job.isBlank() ? added : job + "," + added);
+    }
     return conf;
   }
+
+  static final String JARS_CONF = "spark.jars";
 
   /**
    * The conf Sparkgate sets on every application, over the run's: the run's identity, where its
@@ -210,6 +218,7 @@ public class SparkLauncherBackend implements SparkBackend {
     String scratch = spec.scratchDir().toAbsolutePath().toString();
     conf.put("spark.local.dir", scratch);
     conf.put(SparkLauncher.DRIVER_EXTRA_JAVA_OPTIONS, "-Djava.io.tmpdir=" + scratch);
+    conf.putAll(spec.insightConf());
     if (spec.master().startsWith("yarn")) {
       conf.put("spark.yarn.tags", "sparkgate-run-" + spec.runId());
     }

@@ -1,12 +1,16 @@
 package io.sparkgate.run;
 
 import java.time.Instant;
+import java.util.Map;
 import java.util.UUID;
 
 /**
  * One launch of a run, by one instance.
  *
  * @param driverId the standalone master's id of a cluster-mode driver
+ * @param progress what the application reported of its progress, if it did (Sparkgate's plugin)
+ * @param resources its resource usage so far, with {@code final: true} once it ended
+ * @param sparkUiUrl where its driver's web UI listens, while it runs
  */
 public record Attempt(
     UUID runId,
@@ -21,7 +25,10 @@ public record Attempt(
     String logPath,
     String master,
     String deployMode,
-    String driverId) {
+    String driverId,
+    Map<String, Object> progress,
+    Map<String, Object> resources,
+    String sparkUiUrl) {
 
   /** Whether the driver runs on a cluster, where it outlives the instance that launched it. */
   public boolean onCluster() {

@@ -121,7 +121,8 @@ public class RunRepository {
       a.spark_app_id as a_spark_app_id, a.started_at as a_started_at,
       a.finished_at as a_finished_at, a.exit_code as a_exit_code, a.error as a_error,
       a.log_path as a_log_path, a.master as a_master, a.deploy_mode as a_deploy_mode,
-      a.driver_id as a_driver_id
+      a.driver_id as a_driver_id, a.progress as a_progress, a.resources as a_resources,
+      a.spark_ui_url as a_spark_ui_url
       """;
 
   /**
@@ -201,11 +202,12 @@ public class RunRepository {
     jdbc.sql(
             """
             select run_id, attempt, state, instance_id, spark_app_id, started_at, finished_at,
-                   exit_code, error, log_path, master, deploy_mode, driver_id
+                   exit_code, error, log_path, master, deploy_mode, driver_id, progress,
+                   resources, spark_ui_url
             from run_attempt where run_id = any(:runIds) order by run_id, attempt
             """)
         .param("runIds", new SqlArrayValue("uuid", runIds.toArray()))
-        .query(RunRepository::mapAttempt)
+        .query(this::mapAttempt)
         .list()
         .forEach(a -> byRun.computeIfAbsent(a.runId(), id -> new ArrayList<>()).add(a));
     return byRun;
@@ -580,6 +582,33 @@ public class RunRepository {
         == 1;
   }
 
+  /**
+   * Records what the application of the run's current attempt reported from inside (its progress,
+   * resource usage and UI address); false if that attempt is no longer live or already made its
+   * final report, so that a report held up in transit never overwrites the last one.
+   */
+  public boolean recordProgress(
+      UUID runId, int attempt, String progressJson, String resourcesJson, String sparkUiUrl) {
+    return jdbc.sql(
+                """
+                update run_attempt a set progress = cast(:progress as jsonb),
+                                         resources = cast(:resources as jsonb),
+                                         spark_ui_url = :uiUrl
+                from run r
+                where a.run_id = :runId and a.attempt = :attempt
+                  and r.id = a.run_id and r.attempt = a.attempt
+                  and r.state in ('LAUNCHING', 'RUNNING') and a.state in ('LAUNCHING', 'RUNNING')
+                  and coalesce(a.resources ->> 'final', 'false') <> 'true'
+                """)
+            .param("runId", runId)
+            .param("attempt", attempt)
+            .param("progress", progressJson)
+            .param("resources", resourcesJson)
+            .param("uiUrl", sparkUiUrl)
+            .update()
+        == 1;
+  }
+
   /** Records a cluster driver's id on its attempt; false if fenced out. */
   public boolean setAttemptDriverId(AttemptRef ref, String driverId) {
     return updateLiveAttempt(ref, "driver_id = :value", driverId);
@@ -673,12 +702,12 @@ public class RunRepository {
     return out;
   }
 
-  private static Attempt mapAttempt(ResultSet rs, int row) throws SQLException {
+  private Attempt mapAttempt(ResultSet rs, int row) throws SQLException {
     return mapAttempt(rs, rs.getObject("run_id", UUID.class), "");
   }
 
   /** An attempt of the run from columns named with the prefix. */
-  private static Attempt mapAttempt(ResultSet rs, UUID runId, String prefix) throws SQLException {
+  private Attempt mapAttempt(ResultSet rs, UUID runId, String prefix) throws SQLException {
     return new Attempt(
         runId,
         rs.getInt(prefix + "attempt"),
@@ -692,7 +721,14 @@ public class RunRepository {
         rs.getString(prefix + "log_path"),
         rs.getString(prefix + "master"),
         rs.getString(prefix + "deploy_mode"),
-        rs.getString(prefix + "driver_id"));
+        rs.getString(prefix + "driver_id"),
+        jsonOrNull(rs.getString(prefix + "progress")),
+        jsonOrNull(rs.getString(prefix + "resources")),
+        rs.getString(prefix + "spark_ui_url"));
+  }
+
+  private Map<String, Object> jsonOrNull(String text) {
+    return text == null ? null : json.readMap(text);
   }
 
   private static RunEvent mapEvent(ResultSet rs, int row) throws SQLException {

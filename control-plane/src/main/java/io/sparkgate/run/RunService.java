@@ -262,10 +262,77 @@ public class RunService {
    * that allows it, and only while the run is live.
    */
   public void reportMetrics(UUID runId, String bearerToken, Map<String, Object> reported) {
+    checkDriverToken(runId, bearerToken, "metrics");
+    String text = json.write(reported == null ? Map.of() : reported);
+    if (text.length() > MAX_METRICS_BYTES) {
+      throw new SparkgateException(
+          ErrorKind.PAYLOAD_TOO_LARGE, "Metrics may be at most " + MAX_METRICS_BYTES + " bytes.");
+    }
+    if (!runs.mergeMetrics(runId, text)) {
+      throw new SparkgateException(ErrorKind.INVALID_STATE, "Run " + runId + " is not running.");
+    }
+  }
+
+  /**
+   * What the application of the run's current attempt reports from inside (Sparkgate's plugin),
+   * with the attempt's own secret.
+   *
+   * @param sparkUiUrl where the driver's web UI listens ({@code http://host:port}), or null once it
+   *     has stopped
+   */
+  public record ProgressReport(
+      int attempt,
+      String sparkUiUrl,
+      Map<String, Object> progress,
+      Map<String, Object> resources) {}
+
+  /** Only a UI's root: the service appends the paths it proxies. */
+  static final Pattern SPARK_UI_URL = Pattern.compile("https?://[A-Za-z0-9.\\-]+:[0-9]{1,5}/?");
+
+  /**
+   * Records a progress report of the run's current attempt.
+   *
+   * @throws SparkgateException 401 without a token, 403 with another's, 409 when the attempt is no
+   *     longer live (or made its final report), 422 for a malformed report, 413 past 64 KiB
+   */
+  public void reportProgress(UUID runId, String bearerToken, ProgressReport report) {
+    checkDriverToken(runId, bearerToken, "progress");
+    List<Violation> violations = new ArrayList<>();
+    if (report.attempt() < 1) {
+      violations.add(new Violation("attempt", "must be the attempt's number (from 1)"));
+    }
+    if (report.sparkUiUrl() != null && !SPARK_UI_URL.matcher(report.sparkUiUrl()).matches()) {
+      violations.add(new Violation("sparkUiUrl", "must be http(s)://host:port"));
+    }
+    if (report.progress() == null) {
+      violations.add(new Violation("progress", "is required"));
+    }
+    if (!violations.isEmpty()) {
+      throw SparkgateException.withViolations(
+          ErrorKind.INVALID_REQUEST, "The progress report is not valid.", violations);
+    }
+    String progress = json.write(report.progress());
+    String resources = report.resources() == null ? null : json.write(report.resources());
+    if (progress.length() + (resources == null ? 0 : resources.length()) > MAX_METRICS_BYTES) {
+      throw new SparkgateException(
+          ErrorKind.PAYLOAD_TOO_LARGE,
+          "A progress report may be at most " + MAX_METRICS_BYTES + " bytes.");
+    }
+    String uiUrl = report.sparkUiUrl() == null ? null : report.sparkUiUrl().replaceAll("/$", "");
+    if (!runs.recordProgress(runId, report.attempt(), progress, resources, uiUrl)) {
+      throw new SparkgateException(
+          ErrorKind.INVALID_STATE,
+          "Attempt " + report.attempt() + " of run " + runId + " is not running.");
+    }
+  }
+
+  /** The caller must hold the secret of the run's current, live attempt. */
+  private void checkDriverToken(UUID runId, String bearerToken, String what) {
     get(runId);
     if (bearerToken == null || bearerToken.isBlank()) {
       throw new SparkgateException(
-          ErrorKind.UNAUTHENTICATED, "Metrics are reported with the run's own bearer token.");
+          ErrorKind.UNAUTHENTICATED,
+          "The driver reports " + what + " with the run's own bearer token.");
     }
     String expected =
         runs.liveMetricsTokenHash(runId)
@@ -275,15 +342,7 @@ public class RunService {
                         ErrorKind.INVALID_STATE, "Run " + runId + " is not running."));
     if (!RunSecrets.matches(bearerToken, expected)) {
       throw new SparkgateException(
-          ErrorKind.FORBIDDEN, "This token may not report metrics for run " + runId + ".");
-    }
-    String text = json.write(reported == null ? Map.of() : reported);
-    if (text.length() > MAX_METRICS_BYTES) {
-      throw new SparkgateException(
-          ErrorKind.PAYLOAD_TOO_LARGE, "Metrics may be at most " + MAX_METRICS_BYTES + " bytes.");
-    }
-    if (!runs.mergeMetrics(runId, text)) {
-      throw new SparkgateException(ErrorKind.INVALID_STATE, "Run " + runId + " is not running.");
+          ErrorKind.FORBIDDEN, "This token may not report " + what + " for run " + runId + ".");
     }
   }
 

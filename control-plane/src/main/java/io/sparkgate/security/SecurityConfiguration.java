@@ -47,7 +47,9 @@ import org.springframework.security.web.firewall.StrictHttpFirewall;
 @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
 public class SecurityConfiguration {
 
-  private static final Pattern METRICS = Pattern.compile("/api/v1/runs/[^/]+/metrics");
+  /** Where drivers report with their attempt's secret instead of an API token. */
+  private static final Pattern DRIVER_REPORTS =
+      Pattern.compile("/api/v1/runs/[^/]+/(metrics|progress)");
 
   /** Three base64url segments, the first a JSON object ("eyJ" is the encoding of '{"'). */
   private static final Pattern JWT_SHAPE =
@@ -193,7 +195,8 @@ public class SecurityConfiguration {
     BearerTokenResolver resolver =
         request ->
             // There the bearer token is the run's own secret, checked by the run service.
-            "POST".equals(request.getMethod()) && METRICS.matcher(request.getRequestURI()).matches()
+            "POST".equals(request.getMethod())
+                    && DRIVER_REPORTS.matcher(request.getRequestURI()).matches()
                 ? null
                 : header.resolve(request);
     http.csrf(csrf -> csrf.disable())
@@ -238,7 +241,8 @@ public class SecurityConfiguration {
                         "/error")
                     .permitAll()
                     // Authenticated by the run's own secret in the run service.
-                    .requestMatchers(HttpMethod.POST, "/api/v1/runs/*/metrics")
+                    .requestMatchers(
+                        HttpMethod.POST, "/api/v1/runs/*/metrics", "/api/v1/runs/*/progress")
                     .permitAll()
                     .requestMatchers("/api/v1/tokens", "/api/v1/tokens/**")
                     .hasRole("ADMIN")

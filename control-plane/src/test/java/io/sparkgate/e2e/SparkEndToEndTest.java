@@ -11,6 +11,7 @@ import io.sparkgate.testing.TestDatabase;
 import io.sparkgate.testing.TestSecrets;
 import io.sparkgate.testing.TestTokens;
 import java.io.IOException;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -236,6 +237,103 @@ class SparkEndToEndTest {
             .toList();
     assertThat(transitions).containsExactly("QUEUED", "LAUNCHING", "RUNNING", "SUCCEEDED");
     assertThat(driversOf(runId)).isEmpty();
+  }
+
+  @Test
+  void aRunningJobShowsItsSparkUiAndProgressWithoutAnyCodeOfOurs() throws Exception {
+    Path script = ARTIFACTS.resolve("sparkgate_plain.py");
+    Files.createDirectories(ARTIFACTS);
+    try (var in = getClass().getResourceAsStream("/python/sparkgate_plain.py")) {
+      Files.copy(in, script, StandardCopyOption.REPLACE_EXISTING);
+    }
+    Path release = ARTIFACTS.resolve("release-" + UUID.randomUUID());
+    Api.Response job =
+        api.put(
+            "/api/v1/jobs/plain",
+            """
+            {"description": "Knows nothing of Sparkgate", "type": "python", "appResource": "%s",
+             "args": ["${release}"], "parameters": {"release": {"type": "string", "required": true}}}
+            """
+                .formatted(script));
+    assertThat(job.status()).as(job.raw().body()).isIn(200, 201);
+    Api.Response submitted =
+        api.post(
+            "/api/v1/runs", "{\"job\": \"plain\", \"params\": {\"release\": \"" + release + "\"}}");
+    assertThat(submitted.status()).as(submitted.raw().body()).isEqualTo(201);
+    UUID runId = UUID.fromString(submitted.text("runId"));
+    Api viewer = api.as(TestTokens.VIEWER);
+
+    // Its two Spark jobs done, the driver holds: the run shows the UI and the progress so far.
+    JsonNode running =
+        await()
+            .atMost(SPARK_RUN)
+            .pollInterval(Duration.ofMillis(250))
+            .until(
+                () -> viewer.get("/api/v1/runs/" + runId).json(),
+                r ->
+                    isTerminal(r.get("state").asString())
+                        || (r.hasNonNull("sparkUiUrl")
+                            && r.at("/progress/jobs/completed").asInt() >= 2
+                            && r.at("/progress/jobs/active").asInt() == 0
+                            && api.get("/api/v1/runs/" + runId + "/log")
+                                .text("text")
+                                .contains("sparkgate plain: groups=")));
+    assertThat(running.get("state").asString()).as(running.toString()).isEqualTo("RUNNING");
+    String ui = URI.create(running.get("sparkUiUrl").asString()).getPath();
+    assertThat(ui).isEqualTo("/api/v1/runs/" + runId + "/spark-ui/");
+
+    // Spark's own pages, through the service, their links under the run's path.
+    Api.Response root = viewer.get(ui);
+    assertThat(root.status()).isEqualTo(302);
+    assertThat(root.header("Location")).isEqualTo(ui + "jobs/");
+    Api.Response jobs = viewer.get(ui + "jobs/");
+    assertThat(jobs.status()).as(jobs.raw().body()).isEqualTo(200);
+    assertThat(jobs.contentType()).startsWith("text/html");
+    assertThat(jobs.raw().body())
+        .contains("Spark Jobs")
+        .contains("sparkgate-plain-" + runId)
+        .contains("href=\"" + ui + "stages/\"")
+        .doesNotContain("href=\"/jobs/");
+    Api.Response apps = viewer.get(ui + "api/v1/applications");
+    assertThat(apps.status()).isEqualTo(200);
+    assertThat(apps.json().get(0).get("id").asString())
+        .isEqualTo(running.at("/attempts/0/sparkAppId").asString());
+    assertThat(api.as(null).get(ui + "jobs/").status()).isEqualTo(401);
+
+    Files.writeString(release, "");
+    JsonNode run = awaitState(runId, "SUCCEEDED");
+    assertThat(run.get("sparkUiUrl").isNull()).isTrue();
+    Api.Response gone = viewer.get(ui + "jobs/");
+    assertThat(gone.status()).isEqualTo(404);
+    assertThat(gone.contentType()).startsWith("application/problem+json");
+    assertThat(gone.text("type")).endsWith("spark-ui-not-available");
+
+    // Everything it did, counted by the plugin the service added: its jobs, at least three stages
+    // (the grouped count's two and the sum's one), every task, and what its tasks used.
+    JsonNode progress = run.at("/attempts/0/progress");
+    assertThat(run.get("progress")).isEqualTo(progress);
+    // The grouped count is two jobs with adaptive execution (its shuffle, then the result).
+    assertThat(progress.at("/jobs/completed").asInt())
+        .isEqualTo(progress.at("/jobs/total").asInt())
+        .isGreaterThanOrEqualTo(2);
+    assertThat(progress.at("/jobs/failed").asInt()).isZero();
+    assertThat(progress.at("/stages/completed").asInt())
+        .isEqualTo(progress.at("/stages/total").asInt())
+        .isGreaterThanOrEqualTo(3);
+    assertThat(progress.at("/tasks/completed").asLong())
+        .isEqualTo(progress.at("/tasks/total").asLong())
+        .isGreaterThanOrEqualTo(7);
+    assertThat(progress.at("/tasks/active").asLong()).isZero();
+    JsonNode resources = run.at("/attempts/0/resources");
+    assertThat(resources.get("final").asBoolean()).as(resources.toString()).isTrue();
+    assertThat(resources.get("executorRunTimeMs").asLong()).isPositive();
+    assertThat(resources.get("executorCpuTimeMs").asLong()).isPositive();
+    assertThat(resources.get("shuffleWriteBytes").asLong()).isPositive();
+    assertThat(resources.get("tasks").asLong()).isEqualTo(progress.at("/tasks/total").asLong());
+    assertThat(resources.get("failedTasks").asLong()).isZero();
+    assertThat(api.get("/api/v1/runs/" + runId + "/log").json().get("text").asString())
+        .contains("sparkgate plain: groups=7 total=499500")
+        .doesNotContain("sparkgate progress:");
   }
 
   @Test

@@ -28,8 +28,25 @@ class ServiceConfTest {
         Path.of("/work/runs/r/attempt-1/driver.log"),
         Path.of("/work/runs/r/attempt-1/tmp"),
         "http://127.0.0.1:8080/api/v1/runs/r/metrics",
-        "secret");
+        "secret",
+        INSIGHT);
   }
+
+  /** What SparkInsight sets with a listener jar configured and the UI on. */
+  static final Map<String, String> INSIGHT =
+      Map.of(
+          "spark.jars",
+          "/opt/sparkgate/sparkgate-listener.jar",
+          "spark.plugins",
+          SparkInsight.PLUGIN_CLASS,
+          SparkInsight.PROGRESS_URL_CONF,
+          "http://127.0.0.1:8080/api/v1/runs/r/progress",
+          "spark.ui.enabled",
+          "true",
+          "spark.ui.port",
+          "0",
+          "spark.ui.killEnabled",
+          "false");
 
   @Test
   void everyKeySparkgateSetsIsOneTheConfPolicyRefuses() {
@@ -39,6 +56,7 @@ class ServiceConfTest {
     keys.addAll(List.of("spark.app.name", "spark.master", "spark.submit.deployMode"));
     assertThat(keys)
         .contains("spark.local.dir", "spark.driver.extraJavaOptions", "spark.yarn.tags")
+        .containsAll(INSIGHT.keySet())
         .allSatisfy(key -> assertThat(SparkConfPolicy.refusal(key)).as(key).isPresent());
   }
 
@@ -62,6 +80,23 @@ class ServiceConfTest {
             "spark.driver.extraJavaOptions", "-Djava.io.tmpdir=/work/runs/r/attempt-1/tmp")
         .doesNotContainEntry(LaunchSpec.RUN_ID_CONF, "someone-else")
         .containsEntry("spark.sql.shuffle.partitions", "8");
+  }
+
+  @Test
+  void thePluginsJarJoinsTheJobsJarsAndTheJobCannotSwitchOffTheUiOrPlugin() {
+    Map<String, String> conf =
+        SparkLauncherBackend.launchConf(
+            spec(
+                Map.of(
+                    "spark.jars", "/opt/jobs/dep.jar",
+                    "spark.ui.enabled", "false",
+                    "spark.plugins", "com.example.Other")));
+    assertThat(conf)
+        .containsEntry("spark.jars", "/opt/jobs/dep.jar,/opt/sparkgate/sparkgate-listener.jar")
+        .containsEntry("spark.ui.enabled", "true")
+        .containsEntry("spark.plugins", SparkInsight.PLUGIN_CLASS);
+    assertThat(SparkLauncherBackend.launchConf(spec(Map.of())))
+        .containsEntry("spark.jars", "/opt/sparkgate/sparkgate-listener.jar");
   }
 
   @Test

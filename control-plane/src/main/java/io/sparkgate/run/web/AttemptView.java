@@ -3,6 +3,7 @@ package io.sparkgate.run.web;
 import io.sparkgate.run.Attempt;
 import io.swagger.v3.oas.annotations.media.Schema;
 import java.time.Instant;
+import java.util.Map;
 
 /** One launch of a run as the API shows it. */
 @Schema(description = "One launch of a run.")
@@ -23,7 +24,21 @@ public record AttemptView(
     @Schema(
             description = "The standalone master's driver id, in cluster deploy mode.",
             example = "driver-20240315030000-0001")
-        String driverId) {
+        String driverId,
+    @Schema(
+            description =
+                "The application's progress as its driver last reported it: jobs, stages and"
+                    + " tasks (total, completed, failed, active; stages also skipped), input and"
+                    + " output rows and bytes.")
+        Map<String, Object> progress,
+    @Schema(
+            description =
+                "What the application's tasks used: executorCpuTimeMs, executorRunTimeMs,"
+                    + " jvmGcTimeMs, peakExecutionMemoryBytes, inputBytes, outputBytes,"
+                    + " shuffleReadBytes, shuffleWriteBytes, memorySpilledBytes,"
+                    + " diskSpilledBytes, tasks, failedTasks; final is true once the application"
+                    + " ended and reported its totals.")
+        Map<String, Object> resources) {
 
   static AttemptView of(Attempt a) {
     return new AttemptView(
@@ -35,6 +50,8 @@ public record AttemptView(
         a.exitCode(),
         a.error(),
         a.instanceId(),
-        a.driverId());
+        a.driverId(),
+        a.progress(),
+        a.resources());
   }
 }

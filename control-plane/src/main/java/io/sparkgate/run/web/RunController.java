@@ -204,12 +204,41 @@ public class RunController {
       @PathVariable UUID runId,
       @RequestHeader(name = "Authorization", required = false) String authorization,
       @RequestBody Map<String, Object> metrics) {
-    String token =
-        authorization != null && authorization.startsWith("Bearer ")
-            ? authorization.substring("Bearer ".length()).strip()
-            : null;
-    runs.reportMetrics(runId, token, metrics);
+    runs.reportMetrics(runId, driverToken(authorization), metrics);
     return ResponseEntity.noContent().build();
+  }
+
+  @PostMapping(path = "/{runId}/progress", consumes = "application/json")
+  @Operation(
+      summary = "Report progress from inside the run's application",
+      description =
+          "Called by Sparkgate's plugin, which every launch adds to the application"
+              + " (io.sparkgate.listener.SparkgatePlugin), with the secret of the run's current"
+              + " attempt as bearer token, as metrics are: the application's jobs, stages and"
+              + " tasks, rows and bytes, its resource usage and where its driver's web UI"
+              + " listens. Each report replaces the last; after one whose resources say final,"
+              + " no other is taken.")
+  @ApiResponse(responseCode = "204", description = "Recorded")
+  @ApiResponse(responseCode = "404", description = "No such run")
+  @ApiResponse(responseCode = "401", description = "No token")
+  @ApiResponse(responseCode = "403", description = "Not this run's token")
+  @ApiResponse(
+      responseCode = "409",
+      description = "The attempt is not running, or made its final report")
+  @ApiResponse(responseCode = "413", description = "More than 64 KiB")
+  public ResponseEntity<Void> reportProgress(
+      @PathVariable UUID runId,
+      @RequestHeader(name = "Authorization", required = false) String authorization,
+      @RequestBody ProgressReportBody body) {
+    runs.reportProgress(runId, driverToken(authorization), body.toReport());
+    return ResponseEntity.noContent().build();
+  }
+
+  /** The bearer token of a driver's report: its attempt's secret, not an API token. */
+  private static String driverToken(String authorization) {
+    return authorization != null && authorization.startsWith("Bearer ")
+        ? authorization.substring("Bearer ".length()).strip()
+        : null;
   }
 
   @GetMapping("/{runId}/events")

@@ -7,6 +7,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import org.springframework.web.servlet.support.ServletUriComponentsBuilder;
 
 /** A run as the API shows it. */
 @Schema(description = "A run: one request to execute a job version, with all its attempts.")
@@ -39,9 +40,22 @@ public record RunView(
     String cancelRequestedBy,
     List<AttemptView> attempts,
     @Schema(description = "What the job reported (rows, data-quality results).")
-        Map<String, Object> metrics) {
+        Map<String, Object> metrics,
+    @Schema(
+            description =
+                "The Spark progress of the current (or last) attempt, as in its attempts entry;"
+                    + " absent before its application reported any.")
+        Map<String, Object> progress,
+    @Schema(
+            description =
+                "While the run is RUNNING in local or client mode: its driver's Spark UI, through"
+                    + " this service (viewer role). It answers 404 once the run has ended.",
+            example =
+                "https://sparkgate.example.com/api/v1/runs/0b0c3f4e-8a4e-4a51-9d1c-3d2d7f0b9a11/spark-ui/")
+        String sparkUiUrl) {
 
   static RunView of(Run run, List<Attempt> attempts) {
+    Attempt latest = attempts.isEmpty() ? null : attempts.get(attempts.size() - 1);
     return new RunView(
         run.id(),
         run.job(),
@@ -63,6 +77,12 @@ public record RunView(
         run.cancelRequestedAt(),
         run.cancelRequestedBy(),
         attempts.stream().map(AttemptView::of).toList(),
-        run.metrics() == null ? Map.of() : run.metrics());
+        run.metrics() == null ? Map.of() : run.metrics(),
+        latest == null ? null : latest.progress(),
+        SparkUiProxy.showsUi(run, latest)
+            ? ServletUriComponentsBuilder.fromCurrentContextPath()
+                .path(SparkUiProxy.pathOf(run.id()))
+                .toUriString()
+            : null);
   }
 }

@@ -1,0 +1,77 @@
+package io.sparkgate.launch;
+
+import io.sparkgate.config.SparkHome;
+import io.sparkgate.config.SparkgateProperties;
+import java.nio.file.Files;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Component;
+
+/**
+ * The conf that lets Sparkgate see inside each application it launches, whatever the job's code:
+ * Sparkgate's plugin, which reports progress, resource usage and the UI's address to the run, and
+ * Spark's web UI on a free port without its kill buttons (the service proxies it to viewers).
+ *
+ * <p>The plugin must be on the driver's class path: the runtime this repository builds has it in
+ * {@code jars/}; another Spark home gets it through {@code sparkgate.spark.listener-jar}. A
+ * cluster-mode driver runs on the cluster's own Spark installation, so it gets the plugin only
+ * through that setting: naming a class its class path lacks would fail the application.
+ */
+@Component
+public class SparkInsight {
+
+  private static final Logger log = LoggerFactory.getLogger(SparkInsight.class);
+
+  static final String PLUGIN_CLASS = "io.sparkgate.listener.SparkgatePlugin";
+
+  /** Where the build puts the plugin in the runtime it assembles. */
+  static final String RUNTIME_PLUGIN_JAR = "jars/sparkgate-listener.jar";
+
+  public static final String PROGRESS_URL_CONF = "spark.sparkgate.progressUrl";
+
+  private final SparkgateProperties.Spark settings;
+  private final boolean runtimeHasPlugin;
+
+  public SparkInsight(SparkgateProperties properties, SparkHome home) {
+    this.settings = properties.spark();
+    this.runtimeHasPlugin =
+        home.path().map(h -> Files.isRegularFile(h.resolve(RUNTIME_PLUGIN_JAR))).orElse(false);
+    if (settings.progress() && !runtimeHasPlugin && settings.listenerJar().isBlank()) {
+      log.warn(
+          "The Spark home has no {}: runs will report no progress or resource usage unless"
+              + " sparkgate.spark.listener-jar names the plugin's jar",
+          RUNTIME_PLUGIN_JAR);
+    }
+  }
+
+  /** Sparkgate's insight conf for one attempt, reporting to {@code progressUrl}. */
+  public Map<String, String> conf(String deployMode, String progressUrl) {
+    boolean cluster = "cluster".equals(deployMode);
+    Map<String, String> conf = new LinkedHashMap<>();
+    if (settings.progress()) {
+      boolean plugin = false;
+      if (!settings.listenerJar().isBlank()) {
+        conf.put("spark.jars", settings.listenerJar());
+        plugin = true;
+      } else if (runtimeHasPlugin && !cluster) {
+        plugin = true;
+      }
+      if (plugin) {
+        conf.put("spark.plugins", PLUGIN_CLASS);
+        conf.put(PROGRESS_URL_CONF, progressUrl);
+      }
+    }
+    if (!cluster) {
+      conf.put("spark.ui.enabled", Boolean.toString(settings.ui()));
+      if (settings.ui()) {
+        // Many drivers at once: a fixed port would leave all but the first retrying the next.
+        conf.put("spark.ui.port", "0");
+        // Viewers see the UI through the service; stopping a run is a cancel, with its record.
+        conf.put("spark.ui.killEnabled", "false");
+      }
+    }
+    return conf;
+  }
+}
