@@ -37,7 +37,63 @@ public record SparkgateProperties(
     @DefaultValue @Valid EmbeddedDb embeddedDb,
     @DefaultValue @Valid Catalog catalog,
     @DefaultValue @Valid Security security,
-    @DefaultValue @Valid Memory memory) {
+    @DefaultValue @Valid Memory memory,
+    @DefaultValue @Valid History history) {
+
+  /**
+   * Spark event logs and the History Server that shows finished applications.
+   *
+   * @param eventLogDir where every attempt writes its Spark event log (compressed, rolled over at
+   *     {@code rollingMaxFileSize}): a directory or a URI every driver can write ({@code
+   *     hdfs://nn:8020/spark-events}); blank means {@code <workDir>/event-logs}; {@code none}
+   *     writes none. Event logs in a local directory are deleted with the run's driver logs after
+   *     {@code sparkgate.runs.log-retention}
+   * @param url the History Server that attempts' {@code historyUrl} link to: blank means the one
+   *     the service starts itself from its Spark home on loopback (for a local event-log directory;
+   *     started on the first request under {@code /api/v1/spark-history/}, stopped with the
+   *     service), {@code none} means no links, anything else is an external History Server's URL
+   *     reading the same directory
+   * @param port the embedded History Server's port on 127.0.0.1; 0 picks a free one
+   * @param rollingMaxFileSize the size at which an event log is rolled over to a new file
+   * @param compress whether event logs are compressed (Spark's default codec, zstd)
+   */
+  public record History(
+      @DefaultValue("") String eventLogDir,
+      @DefaultValue("") String url,
+      @DefaultValue("0") @Min(0) @Max(65535) int port,
+      @DefaultValue("128MB") @NotNull DataSize rollingMaxFileSize,
+      @DefaultValue("true") boolean compress) {
+
+    /** Where event logs go, as a URI; empty when none are written. */
+    public java.util.Optional<java.net.URI> eventLogUri(Path workDir) {
+      if (eventLogDir.equals("none")) {
+        return java.util.Optional.empty();
+      }
+      if (eventLogDir.isBlank()) {
+        return java.util.Optional.of(workDir.resolve("event-logs").toAbsolutePath().toUri());
+      }
+      return java.util.Optional.of(
+          eventLogDir.contains("://")
+              ? java.net.URI.create(eventLogDir)
+              : Path.of(eventLogDir).toAbsolutePath().toUri());
+    }
+
+    /** The event-log directory on this machine, when it is one. */
+    public java.util.Optional<Path> localEventLogDir(Path workDir) {
+      return eventLogUri(workDir).filter(uri -> "file".equals(uri.getScheme())).map(Path::of);
+    }
+
+    /** Whether the service runs a History Server of its own. */
+    public boolean embedded(Path workDir) {
+      return url.isBlank() && localEventLogDir(workDir).isPresent();
+    }
+
+    // Spark rolls event logs over at 10 MiB at the least.
+    @AssertTrue(message = "sparkgate.history.rolling-max-file-size must be at least 10MB")
+    public boolean isRollingMaxFileSizeAtLeastTenMegabytes() {
+      return rollingMaxFileSize == null || rollingMaxFileSize.toMegabytes() >= 10;
+    }
+  }
 
   /**
    * How the service gives memory back when it is idle (see {@link IdleHeap}).

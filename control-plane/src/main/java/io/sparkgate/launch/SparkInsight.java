@@ -2,9 +2,12 @@ package io.sparkgate.launch;
 
 import io.sparkgate.config.SparkHome;
 import io.sparkgate.config.SparkgateProperties;
+import java.io.IOException;
+import java.net.URI;
 import java.nio.file.Files;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
@@ -12,7 +15,8 @@ import org.springframework.stereotype.Component;
 /**
  * The conf that lets Sparkgate see inside each application it launches, whatever the job's code:
  * Sparkgate's plugin, which reports progress, resource usage and the UI's address to the run, and
- * Spark's web UI on a free port without its kill buttons (the service proxies it to viewers).
+ * Spark's web UI on a free port without its kill buttons (the service proxies it to viewers), and
+ * an event log of every attempt, compressed and rolled over, for the History Server.
  *
  * <p>The plugin must be on the driver's class path: the runtime this repository builds has it in
  * {@code jars/}; another Spark home gets it through {@code sparkgate.spark.listener-jar}. A
@@ -31,11 +35,28 @@ public class SparkInsight {
 
   public static final String PROGRESS_URL_CONF = "spark.sparkgate.progressUrl";
 
+  public static final String EVENT_LOG_DIR_CONF = "spark.eventLog.dir";
+
   private final SparkgateProperties.Spark settings;
+  private final SparkgateProperties.History history;
+  private final Optional<URI> eventLogs;
   private final boolean runtimeHasPlugin;
 
   public SparkInsight(SparkgateProperties properties, SparkHome home) {
     this.settings = properties.spark();
+    this.history = properties.history();
+    this.eventLogs = history.eventLogUri(properties.workDir());
+    // Spark refuses to start an application whose event-log directory does not exist.
+    history
+        .localEventLogDir(properties.workDir())
+        .ifPresent(
+            dir -> {
+              try {
+                Files.createDirectories(dir);
+              } catch (IOException e) {
+                log.warn("Cannot create the event-log directory {}: {}", dir, e.toString());
+              }
+            });
     this.runtimeHasPlugin =
         home.path().map(h -> Files.isRegularFile(h.resolve(RUNTIME_PLUGIN_JAR))).orElse(false);
     if (settings.progress() && !runtimeHasPlugin && settings.listenerJar().isBlank()) {
@@ -72,6 +93,16 @@ public class SparkInsight {
         conf.put("spark.ui.killEnabled", "false");
       }
     }
+    eventLogs.ifPresent(
+        dir -> {
+          conf.put("spark.eventLog.enabled", "true");
+          conf.put(EVENT_LOG_DIR_CONF, dir.toString());
+          conf.put("spark.eventLog.compress", Boolean.toString(history.compress()));
+          conf.put("spark.eventLog.rolling.enabled", "true");
+          conf.put(
+              "spark.eventLog.rolling.maxFileSize",
+              history.rollingMaxFileSize().toMegabytes() + "m");
+        });
     return conf;
   }
 }

@@ -11,6 +11,7 @@ import java.util.UUID;
  * @param progress what the application reported of its progress, if it did (Sparkgate's plugin)
  * @param resources its resource usage so far, with {@code final: true} once it ended
  * @param sparkUiUrl where its driver's web UI listens, while it runs
+ * @param eventLogDir where its application wrote its Spark event log, if it wrote one
  */
 public record Attempt(
     UUID runId,
@@ -28,7 +29,8 @@ public record Attempt(
     String driverId,
     Map<String, Object> progress,
     Map<String, Object> resources,
-    String sparkUiUrl) {
+    String sparkUiUrl,
+    String eventLogDir) {
 
   /** Whether the driver runs on a cluster, where it outlives the instance that launched it. */
   public boolean onCluster() {

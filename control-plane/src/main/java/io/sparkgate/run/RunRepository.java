@@ -122,7 +122,7 @@ public class RunRepository {
       a.finished_at as a_finished_at, a.exit_code as a_exit_code, a.error as a_error,
       a.log_path as a_log_path, a.master as a_master, a.deploy_mode as a_deploy_mode,
       a.driver_id as a_driver_id, a.progress as a_progress, a.resources as a_resources,
-      a.spark_ui_url as a_spark_ui_url
+      a.spark_ui_url as a_spark_ui_url, a.event_log_dir as a_event_log_dir
       """;
 
   /**
@@ -203,7 +203,7 @@ public class RunRepository {
             """
             select run_id, attempt, state, instance_id, spark_app_id, started_at, finished_at,
                    exit_code, error, log_path, master, deploy_mode, driver_id, progress,
-                   resources, spark_ui_url
+                   resources, spark_ui_url, event_log_dir
             from run_attempt where run_id = any(:runIds) order by run_id, attempt
             """)
         .param("runIds", new SqlArrayValue("uuid", runIds.toArray()))
@@ -534,11 +534,17 @@ public class RunRepository {
 
   /** Records where an attempt is being launched and where its log goes; false if fenced out. */
   public boolean setAttemptLaunch(
-      AttemptRef ref, String logPath, String master, String deployMode, String metricsTokenHash) {
+      AttemptRef ref,
+      String logPath,
+      String master,
+      String deployMode,
+      String metricsTokenHash,
+      String eventLogDir) {
     return jdbc.sql(
                 """
                 update run_attempt a set log_path = :path, master = :master,
-                                         deploy_mode = :deployMode, metrics_token_hash = :tokenHash
+                                         deploy_mode = :deployMode, metrics_token_hash = :tokenHash,
+                                         event_log_dir = :eventLogDir
                 from run r
                 where a.run_id = :runId and a.attempt = :attempt
                   and r.id = a.run_id and r.attempt = a.attempt and r.owner_instance = :owner
@@ -551,6 +557,7 @@ public class RunRepository {
             .param("master", master)
             .param("deployMode", deployMode)
             .param("tokenHash", metricsTokenHash)
+            .param("eventLogDir", eventLogDir)
             .update()
         == 1;
   }
@@ -724,7 +731,8 @@ public class RunRepository {
         rs.getString(prefix + "driver_id"),
         jsonOrNull(rs.getString(prefix + "progress")),
         jsonOrNull(rs.getString(prefix + "resources")),
-        rs.getString(prefix + "spark_ui_url"));
+        rs.getString(prefix + "spark_ui_url"),
+        rs.getString(prefix + "event_log_dir"));
   }
 
   private Map<String, Object> jsonOrNull(String text) {

@@ -7,6 +7,7 @@ import io.sparkgate.config.SparkgateProperties;
 import io.sparkgate.launch.LaunchSpec;
 import io.sparkgate.launch.LaunchSpecs;
 import io.sparkgate.launch.SparkBackend;
+import io.sparkgate.launch.SparkInsight;
 import io.sparkgate.run.AttemptRef;
 import io.sparkgate.run.Run;
 import io.sparkgate.run.RunMetrics;
@@ -112,7 +113,8 @@ class Dispatcher {
             spec.logFile().toString(),
             spec.master(),
             spec.deployMode(),
-            RunSecrets.hash(metricsToken))) {
+            RunSecrets.hash(metricsToken),
+            spec.insightConf().get(SparkInsight.EVENT_LOG_DIR_CONF))) {
           // Claimed a moment ago and already not ours: leave it to whoever has it now.
           active.remove(attempt);
           return;

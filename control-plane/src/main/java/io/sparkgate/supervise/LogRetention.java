@@ -4,18 +4,23 @@ import io.sparkgate.config.SparkgateProperties;
 import io.sparkgate.config.SupervisionThreads;
 import io.sparkgate.support.SqlTime;
 import java.io.IOException;
+import java.net.URI;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Comparator;
 import java.util.List;
 import java.util.UUID;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.jdbc.support.SqlArrayValue;
 import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
 
@@ -81,6 +86,7 @@ public class LogRetention {
     List<Position> page;
     do {
       page = expiredAfter(handled, cutoff);
+      deleteEventLogs(page.stream().map(Position::id).toList());
       for (Position run : page) {
         if (delete(runs.resolve(run.id().toString()))) {
           deleted++;
@@ -110,9 +116,58 @@ public class LogRetention {
         .list();
   }
 
+  /**
+   * Deletes the Spark event logs that the runs' attempts wrote to a local directory: a file named
+   * by the application's id (with a codec's suffix, or {@code .inprogress}) or, rolled over, a
+   * directory {@code eventlog_v2_<id>}.
+   */
+  private void deleteEventLogs(List<UUID> runIds) {
+    if (runIds.isEmpty()) {
+      return;
+    }
+    record EventLog(String appId, String dir) {}
+    List<EventLog> logs =
+        jdbc.sql(
+                """
+                select spark_app_id, event_log_dir from run_attempt
+                where run_id = any(:runIds) and spark_app_id is not null
+                  and event_log_dir like 'file:%'
+                """)
+            .param("runIds", new SqlArrayValue("uuid", runIds.toArray()))
+            .query((rs, row) -> new EventLog(rs.getString(1), rs.getString(2)))
+            .list();
+    for (EventLog eventLog : logs) {
+      String id = eventLog.appId();
+      if (!APP_ID.matcher(id).matches()) {
+        continue;
+      }
+      Path dir = Path.of(URI.create(eventLog.dir()));
+      try (Stream<Path> entries = Files.list(dir)) {
+        for (Path entry : entries.toList()) {
+          String name = entry.getFileName().toString();
+          String rolled = "eventlog_v2_" + id;
+          if (name.equals(id)
+              || name.startsWith(id + ".")
+              || name.startsWith(id + "_")
+              || name.equals(rolled)
+              || name.startsWith(rolled + "_")) {
+            delete(entry);
+          }
+        }
+      } catch (NoSuchFileException | NotDirectoryException gone) {
+        // Nothing left to delete there.
+      } catch (IOException | RuntimeException e) {
+        log.warn("Cannot delete the event logs of {} in {}: {}", id, dir, e.toString());
+      }
+    }
+  }
+
+  /** Spark's application ids (local-…, app-…, application_…): nothing that names another path. */
+  private static final Pattern APP_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,200}");
+
   /** Deletes a run's directory tree if there is one; returns whether it did. */
   private static boolean delete(Path dir) {
-    if (!Files.isDirectory(dir)) {
+    if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
       return false;
     }
     try (Stream<Path> tree = Files.walk(dir)) {

@@ -14,7 +14,6 @@ import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
@@ -49,41 +48,15 @@ class SparkEndToEndTest {
   static final Duration SPARK_RUN = Duration.ofSeconds(180);
   // Far above the few hundred KiB an ordinary demo run logs, far below what printBytes can print.
   static final long MAX_LOG_BYTES = 2 << 20;
-  // Spark's event log of every run: the conf it records is the conf Spark's UI shows.
+  // Spark's event log of every run (uncompressed here, to be read): the conf it records is the
+  // conf Spark's UI shows.
   static final Path EVENT_LOGS = Path.of("target/test-work/spark/event-logs").toAbsolutePath();
-
-  /**
-   * The built Spark runtime with the event log switched on in its spark-defaults.conf: its bin and
-   * jars, its conf plus three lines. (A job may not set spark.eventLog.*: the conf policy refuses
-   * keys that name files.)
-   */
-  static Path sparkHomeWithEventLog() throws IOException {
-    Path runtime = Path.of(System.getProperty("sparkgate.test.spark-home")).toAbsolutePath();
-    Path home = Path.of("target/test-work/spark-home-with-event-log").toAbsolutePath();
-    Files.createDirectories(home.resolve("conf"));
-    Files.createDirectories(EVENT_LOGS);
-    for (String dir : List.of("bin", "jars", "python")) {
-      if (!Files.exists(home.resolve(dir), LinkOption.NOFOLLOW_LINKS)) {
-        Files.createSymbolicLink(home.resolve(dir), runtime.resolve(dir));
-      }
-    }
-    Files.copy(
-        runtime.resolve("conf/log4j2.properties"),
-        home.resolve("conf/log4j2.properties"),
-        StandardCopyOption.REPLACE_EXISTING);
-    Files.writeString(
-        home.resolve("conf/spark-defaults.conf"),
-        Files.readString(runtime.resolve("conf/spark-defaults.conf"))
-            + "\nspark.eventLog.enabled true\nspark.eventLog.compress false\nspark.eventLog.dir "
-            + EVENT_LOGS.toUri()
-            + "\n");
-    return home;
-  }
 
   @DynamicPropertySource
   static void database(DynamicPropertyRegistry registry) throws IOException {
-    Path sparkHome = sparkHomeWithEventLog();
-    registry.add("sparkgate.spark.home", sparkHome::toString);
+    registry.add("sparkgate.spark.home", () -> System.getProperty("sparkgate.test.spark-home"));
+    registry.add("sparkgate.history.event-log-dir", EVENT_LOGS::toString);
+    registry.add("sparkgate.history.compress", () -> "false");
     // Not next to that Spark home, as the built one is.
     registry.add("sparkgate.catalog.jobs-jar", BuiltJobs::jar);
     registry.add("sparkgate.spark.allowed-pythons", () -> OTHER_PYTHON + ",./env/bin/python");
@@ -334,6 +307,28 @@ class SparkEndToEndTest {
     assertThat(api.get("/api/v1/runs/" + runId + "/log").json().get("text").asString())
         .contains("sparkgate plain: groups=7 total=499500")
         .doesNotContain("sparkgate progress:");
+
+    // After the run: its application in the History Server the service starts on demand.
+    String appId = run.at("/attempts/0/sparkAppId").asString();
+    String history = URI.create(run.at("/attempts/0/historyUrl").asString()).getPath();
+    assertThat(history).isEqualTo("/api/v1/spark-history/history/" + appId + "/");
+    Api.Response page =
+        await()
+            .atMost(SPARK_RUN)
+            .pollInterval(Duration.ofMillis(500))
+            .until(() -> viewer.get(history + "jobs/"), r -> r.status() != 404);
+    // The History Server loads an application's UI on its first request, then sends the client
+    // back to the same page, within the service.
+    if (page.status() == 302) {
+      assertThat(page.header("Location")).startsWith(history);
+      page = viewer.get(page.header("Location"));
+    }
+    assertThat(page.status()).as(page.raw().body()).isEqualTo(200);
+    assertThat(page.raw().body())
+        .contains("<title>" + appId + " - Spark Jobs")
+        .contains("Completed Jobs (" + progress.at("/jobs/completed").asInt() + ")")
+        .contains("href=\"/api/v1/spark-history/history/" + appId + "/stages/\"");
+    assertThat(api.as(null).get(history + "jobs/").status()).isEqualTo(401);
   }
 
   @Test

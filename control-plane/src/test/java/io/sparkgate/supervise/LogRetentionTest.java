@@ -75,6 +75,13 @@ class LogRetentionTest extends FakeBackendTest {
     return run.id();
   }
 
+  static Path eventLog(Path dir, String name) throws Exception {
+    Path file = dir.resolve(name);
+    Files.createDirectories(file.getParent());
+    Files.writeString(file, "events");
+    return file;
+  }
+
   static Instant tomorrow() {
     return Instant.now().plus(1, ChronoUnit.DAYS).truncatedTo(ChronoUnit.MICROS);
   }
@@ -93,14 +100,25 @@ class LogRetentionTest extends FakeBackendTest {
     Path foreign = properties.workDir().resolve("runs/not-a-run");
     Files.createDirectories(foreign);
     Path unknownRun = runDir(UUID.randomUUID());
+    // Event logs as Spark writes them: compressed, and rolled over into a directory.
+    Path eventLogs = properties.history().localEventLogDir(properties.workDir()).orElseThrow();
+    Path finishedLog = eventLog(eventLogs, "fake-" + finished + "-1.zstd");
+    Path finishedRolled = eventLog(eventLogs, "eventlog_v2_fake-" + finished + "-1/events_1");
+    Path liveRolled = eventLog(eventLogs, "eventlog_v2_fake-" + live + "-1/events_1");
+    Path otherApp = eventLog(eventLogs, "fake-" + finished + "-10");
 
     // A cutoff before the run finished keeps it.
     retention.deleteExpired(clock.instant().minus(Duration.ofDays(1)));
     assertThat(finishedDir).exists();
+    assertThat(finishedLog).exists();
 
     retention.deleteExpired(clock.instant().plus(Duration.ofSeconds(1)));
     assertThat(finishedDir).doesNotExist();
+    assertThat(finishedLog).doesNotExist();
+    assertThat(finishedRolled.getParent()).doesNotExist();
     assertThat(liveDir).exists();
+    assertThat(liveRolled).exists();
+    assertThat(otherApp).exists();
     assertThat(foreign).exists();
     assertThat(unknownRun).exists();
     fake.driver(live).succeed();

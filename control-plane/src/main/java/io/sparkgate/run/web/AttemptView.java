@@ -1,5 +1,6 @@
 package io.sparkgate.run.web;
 
+import io.sparkgate.history.HistoryLinks;
 import io.sparkgate.run.Attempt;
 import io.swagger.v3.oas.annotations.media.Schema;
 import java.time.Instant;
@@ -38,9 +39,16 @@ public record AttemptView(
                     + " shuffleReadBytes, shuffleWriteBytes, memorySpilledBytes,"
                     + " diskSpilledBytes, tasks, failedTasks; final is true once the application"
                     + " ended and reported its totals.")
-        Map<String, Object> resources) {
+        Map<String, Object> resources,
+    @Schema(
+            description =
+                "Once the attempt has ended: its application in the Spark History Server, from"
+                    + " its event log.",
+            example =
+                "https://sparkgate.example.com/api/v1/spark-history/history/local-1700000000000/")
+        String historyUrl) {
 
-  static AttemptView of(Attempt a) {
+  static AttemptView of(Attempt a, HistoryLinks history) {
     return new AttemptView(
         a.attempt(),
         a.state().name(),
@@ -52,6 +60,7 @@ public record AttemptView(
         a.instanceId(),
         a.driverId(),
         a.progress(),
-        a.resources());
+        a.resources(),
+        history.of(a.sparkAppId(), a.eventLogDir(), a.state().isTerminal()));
   }
 }

@@ -3,6 +3,7 @@ package io.sparkgate.run.web;
 import io.sparkgate.catalog.JobDefinitionValidator;
 import io.sparkgate.error.ErrorKind;
 import io.sparkgate.error.SparkgateException;
+import io.sparkgate.history.HistoryLinks;
 import io.sparkgate.run.RunFilter;
 import io.sparkgate.run.RunLogs;
 import io.sparkgate.run.RunRepository;
@@ -60,12 +61,15 @@ public class RunController {
   private final RunLogs logs;
   private final Actors actors;
   private final RunEventStreams streams;
+  private final HistoryLinks history;
 
-  public RunController(RunService runs, RunLogs logs, Actors actors, RunEventStreams streams) {
+  public RunController(
+      RunService runs, RunLogs logs, Actors actors, RunEventStreams streams, HistoryLinks history) {
     this.runs = runs;
     this.logs = logs;
     this.actors = actors;
     this.streams = streams;
+    this.history = history;
   }
 
   @PostMapping(consumes = "application/json")
@@ -102,7 +106,7 @@ public class RunController {
           @RequestHeader(name = IDEMPOTENCY_KEY, required = false)
           String idempotencyKey) {
     Submission submission = runs.submit(body.toRequest(), idempotencyKey, actors.current());
-    RunView view = RunView.of(submission.run(), runs.attempts(submission.run().id()));
+    RunView view = RunView.of(submission.run(), runs.attempts(submission.run().id()), history);
     if (submission.replayed()) {
       return ResponseEntity.ok().header(REPLAYED, "true").body(view);
     }
@@ -115,7 +119,7 @@ public class RunController {
   @ApiResponse(responseCode = "404", description = "No such run")
   public RunView get(@PathVariable UUID runId) {
     RunRepository.WithAttempts found = runs.getWithAttempts(runId);
-    return RunView.of(found.run(), found.attempts());
+    return RunView.of(found.run(), found.attempts(), history);
   }
 
   @GetMapping
@@ -168,7 +172,8 @@ public class RunController {
             new RunFilter(job, states(state), labels(request.getParameterValues("label"))),
             cursor,
             limit);
-    List<RunView> views = page.runs().stream().map(r -> RunView.of(r, page.attemptsOf(r))).toList();
+    List<RunView> views =
+        page.runs().stream().map(r -> RunView.of(r, page.attemptsOf(r), history)).toList();
     return new RunPageView(views, page.next() == null ? null : page.next().encode());
   }
 
@@ -183,7 +188,7 @@ public class RunController {
   @ApiResponse(responseCode = "404", description = "No such run")
   public ResponseEntity<RunView> cancel(@PathVariable UUID runId) {
     var run = runs.cancel(runId, actors.current());
-    return ResponseEntity.accepted().body(RunView.of(run, runs.attempts(runId)));
+    return ResponseEntity.accepted().body(RunView.of(run, runs.attempts(runId), history));
   }
 
   @PostMapping(path = "/{runId}/metrics", consumes = "application/json")

@@ -1,5 +1,6 @@
 package io.sparkgate.run.web;
 
+import io.sparkgate.history.HistoryLinks;
 import io.sparkgate.run.Attempt;
 import io.sparkgate.run.Run;
 import io.swagger.v3.oas.annotations.media.Schema;
@@ -54,7 +55,7 @@ public record RunView(
                 "https://sparkgate.example.com/api/v1/runs/0b0c3f4e-8a4e-4a51-9d1c-3d2d7f0b9a11/spark-ui/")
         String sparkUiUrl) {
 
-  static RunView of(Run run, List<Attempt> attempts) {
+  static RunView of(Run run, List<Attempt> attempts, HistoryLinks history) {
     Attempt latest = attempts.isEmpty() ? null : attempts.get(attempts.size() - 1);
     return new RunView(
         run.id(),
@@ -76,7 +77,7 @@ public record RunView(
         run.timeoutSeconds(),
         run.cancelRequestedAt(),
         run.cancelRequestedBy(),
-        attempts.stream().map(AttemptView::of).toList(),
+        attempts.stream().map(a -> AttemptView.of(a, history)).toList(),
         run.metrics() == null ? Map.of() : run.metrics(),
         latest == null ? null : latest.progress(),
         SparkUiProxy.showsUi(run, latest)

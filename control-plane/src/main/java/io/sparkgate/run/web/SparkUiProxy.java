@@ -8,20 +8,16 @@ import io.sparkgate.run.Run;
 import io.sparkgate.run.RunRepository;
 import io.sparkgate.run.RunService;
 import io.sparkgate.run.RunState;
+import io.sparkgate.web.UiForwarding;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.UnknownHostException;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -31,10 +27,8 @@ import org.springframework.web.bind.annotation.RestController;
 /**
  * A running run's Spark UI, through the service: the driver's UI listens on a free port of the
  * loopback interface (local and client mode), where no browser reaches it, and the service passes
- * viewers' GET requests on to it, with the API's authentication. Spark writes every link of its
- * pages under the path it is told in {@code X-Forwarded-Context} (as it does behind Apache Knox),
- * so the pages need no rewriting. The API token is not passed on; the UI's kill buttons are off
- * ({@code spark.ui.killEnabled=false}), and only GET reaches it.
+ * viewers' GET requests on to it ({@link UiForwarding}), with the API's authentication. The UI's
+ * kill buttons are off ({@code spark.ui.killEnabled=false}), and only GET reaches it.
  *
  * <p>The driver reports where its UI listens (Sparkgate's plugin); once the run has ended, or for
  * an address that is not this host's loopback, the answer is 404.
@@ -43,23 +37,12 @@ import org.springframework.web.bind.annotation.RestController;
 @Tag(name = "Runs")
 class SparkUiProxy {
 
-  private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
-  private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(30);
-
-  /** What is passed back of the UI's answer, besides its status and body. */
-  private static final List<String> RESPONSE_HEADERS =
-      List.of("Content-Type", "Content-Encoding", "Cache-Control", "Last-Modified", "ETag");
-
   private final RunService runs;
-  private final HttpClient http =
-      HttpClient.newBuilder()
-          .connectTimeout(CONNECT_TIMEOUT)
-          .followRedirects(HttpClient.Redirect.NEVER)
-          .version(HttpClient.Version.HTTP_1_1)
-          .build();
+  private final UiForwarding forwarding;
 
-  SparkUiProxy(RunService runs) {
+  SparkUiProxy(RunService runs, UiForwarding forwarding) {
     this.runs = runs;
+    this.forwarding = forwarding;
   }
 
   /** The path of a run's Spark UI in this service, with its trailing slash. */
@@ -90,68 +73,17 @@ class SparkUiProxy {
   public void proxy(
       @PathVariable UUID runId, HttpServletRequest request, HttpServletResponse response)
       throws IOException {
-    RunRepository.WithAttempts found = runs.getWithAttempts(runId);
-    URI ui = uiOf(found);
-    String prefix = request.getContextPath() + pathOf(runId);
-    String context = prefix.substring(0, prefix.length() - 1);
-    // The raw path as the client sent it (still encoded); the firewall has refused '..' and
-    // encoded slashes, so it cannot climb out of the UI's root.
-    String rest = request.getRequestURI().substring(prefix.length() - 1);
-    String query = request.getQueryString();
-    URI target =
-        URI.create(
-            ui.getScheme()
-                + "://"
-                + ui.getRawAuthority()
-                + rest
-                + (query == null ? "" : "?" + query));
-    HttpRequest forwarded =
-        HttpRequest.newBuilder(target)
-            .timeout(REQUEST_TIMEOUT)
-            .header("X-Forwarded-Context", context)
-            .header("Accept", headerOr(request, "Accept", "*/*"))
-            .header("Accept-Encoding", "identity")
-            .GET()
-            .build();
-    HttpResponse<InputStream> answer;
+    URI ui = uiOf(runs.getWithAttempts(runId));
+    String context = request.getContextPath() + pathOf(runId);
     try {
-      answer = http.send(forwarded, HttpResponse.BodyHandlers.ofInputStream());
+      forwarding.forward(request, response, ui, context.substring(0, context.length() - 1));
     } catch (IOException e) {
       // The run may have ended in between: then it has no UI, which is not a failure.
       uiOf(runs.getWithAttempts(runId));
       throw new SparkgateException(
           ErrorKind.SPARK_UI_UNREACHABLE,
           "The Spark UI of run " + runId + " did not answer: " + e.getMessage());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new SparkgateException(ErrorKind.SPARK_UI_UNREACHABLE, "Interrupted.");
     }
-    response.setStatus(answer.statusCode());
-    for (String name : RESPONSE_HEADERS) {
-      answer.headers().firstValue(name).ifPresent(value -> response.setHeader(name, value));
-    }
-    answer
-        .headers()
-        .firstValue("Location")
-        .ifPresent(
-            location -> response.setHeader("Location", localLocation(location, ui, context)));
-    try (InputStream body = answer.body()) {
-      body.transferTo(response.getOutputStream());
-    }
-  }
-
-  /**
-   * A redirect of the UI, as the client must follow it: Spark makes its redirects absolute with the
-   * host it was asked on (the driver's), and some of them (its root's, to /jobs/) ignore the
-   * forwarded context. So the driver's origin goes, and a path outside the context is put under it.
-   */
-  static String localLocation(String location, URI ui, String context) {
-    String origin = ui.getScheme() + "://" + ui.getRawAuthority();
-    String path = location.startsWith(origin) ? location.substring(origin.length()) : location;
-    if (path.startsWith("/") && !path.startsWith(context + "/")) {
-      return context + path;
-    }
-    return path;
   }
 
   private static URI uiOf(RunRepository.WithAttempts found) {
@@ -199,10 +131,5 @@ class SparkUiProxy {
     } catch (UnknownHostException e) {
       return false;
     }
-  }
-
-  private static String headerOr(HttpServletRequest request, String name, String fallback) {
-    String value = request.getHeader(name);
-    return value == null || value.isBlank() ? fallback : value;
   }
 }
