@@ -31,9 +31,12 @@ hash="$(printf '%s' "$token" | sha256sum | cut -d' ' -f1)"
 java -Xmx768m -jar "$jar" --server.port="$port" --sparkgate.work-dir="$work" \
   --sparkgate.spark.backend=simulated --sparkgate.spark.simulated-run-duration=1s \
   --sparkgate.catalog.bootstrap-dir=none --sparkgate.catalog.artifact-locations=/opt/fuzz \
+  --sparkgate.history.url=none \
   "--sparkgate.security.tokens[0].name=fuzz" "--sparkgate.security.tokens[0].role=admin" \
   "--sparkgate.security.tokens[0].sha256=$hash" > "$work/service.log" 2>&1 &
 service=$!
+# No History Server of its own (--sparkgate.history.url=none): the fuzzer would start one, a JVM
+# whose start can outlast its request timeout; /api/v1/spark-history answers the documented 404.
 cleanup() { kill "$service" 2>/dev/null; wait "$service" 2>/dev/null || true; rm -rf "$work"; }
 trap cleanup EXIT
 

@@ -246,6 +246,36 @@ public class RunRepository {
         .list();
   }
 
+  /** Where a run's attempts log, with the run's and each attempt's state. */
+  public record LogSource(
+      UUID runId, RunState runState, int attempt, AttemptState attemptState, String logPath) {}
+
+  /**
+   * The attempts of each of the runs with their log paths and states, oldest first, in one
+   * statement; a run without attempts yields one source of attempt 0 (what log followers poll).
+   */
+  public List<LogSource> findLogSources(UUID[] runIds) {
+    return jdbc.sql(
+            """
+            select r.id, r.state as run_state, a.attempt, a.state, a.log_path
+            from run r left join run_attempt a on a.run_id = r.id
+            where r.id = any(:runIds)
+            order by r.id, a.attempt
+            """)
+        .param("runIds", new SqlArrayValue("uuid", (Object[]) runIds))
+        .query(
+            (rs, row) ->
+                new LogSource(
+                    rs.getObject("id", UUID.class),
+                    RunState.valueOf(rs.getString("run_state")),
+                    rs.getInt("attempt"),
+                    rs.getString("state") == null
+                        ? null
+                        : AttemptState.valueOf(rs.getString("state")),
+                    rs.getString("log_path")))
+        .list();
+  }
+
   /**
    * Claims up to {@code limit} queued runs for this instance and moves them to LAUNCHING with a new
    * attempt and an event. Per-job limits are applied before the global window: only jobs below

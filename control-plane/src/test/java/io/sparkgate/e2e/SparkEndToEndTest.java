@@ -12,13 +12,19 @@ import io.sparkgate.testing.TestSecrets;
 import io.sparkgate.testing.TestTokens;
 import java.io.IOException;
 import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -536,6 +542,65 @@ class SparkEndToEndTest {
     assertThat(run.get("stateReason").asString())
         .startsWith("driver exited with code " + attempt.get("exitCode").asInt())
         .contains("intentional failure 42");
+  }
+
+  @Test
+  void followingTheLogFromTheQueueDeliversEachAttemptAsItIsWrittenUntilTheRunEnds()
+      throws Exception {
+    Api.Response job =
+        api.put(
+            "/api/v1/jobs/demo-retry",
+            """
+            {"type": "jvm", "appResource": "%s", "mainClass": "io.sparkgate.jobs.demo.DemoJob",
+             "args": ["--date", "${date}", "--fail-with", "${failWith}"],
+             "parameters": {"date": {"type": "date", "required": true},
+                            "failWith": {"type": "string", "default": ""}},
+             "retry": {"maxAttempts": 2, "backoffSeconds": 0}}
+            """
+                .formatted(BuiltJobs.jar()));
+    assertThat(job.status()).as(job.raw().body()).isIn(200, 201);
+    Api.Response submitted =
+        api.post(
+            "/api/v1/runs",
+            "{\"job\": \"demo-retry\", \"params\": {\"date\": \"2024-03-15\","
+                + " \"failWith\": \"fails every time\"}}");
+    UUID runId = UUID.fromString(submitted.text("runId"));
+    Instant asked = Instant.now();
+    CompletableFuture<HttpResponse<String>> followed =
+        HttpClient.newHttpClient()
+            .sendAsync(
+                HttpRequest.newBuilder(
+                        URI.create(api.url("/api/v1/runs/" + runId + "/log?follow=true")))
+                    .header("Authorization", "Bearer " + TestTokens.VIEWER)
+                    .build(),
+                HttpResponse.BodyHandlers.ofString());
+
+    HttpResponse<String> response = followed.get(SPARK_RUN.toSeconds(), TimeUnit.SECONDS);
+    JsonNode run = api.get("/api/v1/runs/" + runId).json();
+    assertThat(run.get("state").asString()).isEqualTo("FAILED");
+    // Asked before any driver ran: everything below was written after the request.
+    assertThat(Instant.parse(run.get("startedAt").asString())).isAfter(asked);
+    assertThat(response.statusCode()).isEqualTo(200);
+    assertThat(response.headers().firstValue("Content-Type").orElseThrow())
+        .startsWith("text/plain");
+    String text = response.body();
+    String first =
+        api.get("/api/v1/runs/" + runId + "/log?attempt=1").json().get("text").asString();
+    String second =
+        api.get("/api/v1/runs/" + runId + "/log?attempt=2").json().get("text").asString();
+    assertThat(first).contains("IllegalStateException: fails every time");
+    // Each attempt's log whole, in order, with Sparkgate's lines between them.
+    assertThat(text)
+        .isEqualTo(
+            "[sparkgate] attempt 1 of run "
+                + runId
+                + "\n"
+                + first
+                + "\n[sparkgate] attempt 2 of run "
+                + runId
+                + " begins\n"
+                + second
+                + "\n[sparkgate] end of attempt 2 (FAILED), run FAILED\n");
   }
 
   @Test

@@ -37,6 +37,7 @@ import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.servlet.mvc.method.annotation.ResponseBodyEmitter;
 import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
 
 /** Submitting, finding, cancelling and inspecting runs. */
@@ -62,9 +63,16 @@ public class RunController {
   private final Actors actors;
   private final RunEventStreams streams;
   private final HistoryLinks history;
+  private final RunLogFollows logFollows;
 
   public RunController(
-      RunService runs, RunLogs logs, Actors actors, RunEventStreams streams, HistoryLinks history) {
+      RunService runs,
+      RunLogs logs,
+      Actors actors,
+      RunEventStreams streams,
+      HistoryLinks history,
+      RunLogFollows logFollows) {
+    this.logFollows = logFollows;
     this.runs = runs;
     this.logs = logs;
     this.actors = actors;
@@ -335,13 +343,45 @@ public class RunController {
         new String(slice.data(), StandardCharsets.UTF_8));
   }
 
+  // Its own operation for Spring, but not for the OpenAPI document, which has one operation per
+  // path and method: the plain-text log operation below describes follow=true.
+  @GetMapping(path = "/{runId}/log", params = "follow=true", produces = "text/plain")
+  @Operation(hidden = true)
+  public ResponseEntity<ResponseBodyEmitter> followLog(
+      HttpServletRequest request,
+      @PathVariable UUID runId,
+      @RequestParam(required = false) Integer attempt,
+      @RequestParam(required = false) Long offset) {
+    rejectEmpty(request, "attempt", "offset");
+    if ((attempt != null && attempt < 1) || (offset != null && offset < 0)) {
+      throw new SparkgateException(
+          ErrorKind.INVALID_REQUEST, "attempt must be at least 1 and offset at least 0.");
+    }
+    ResponseBodyEmitter emitter =
+        logFollows.open(runId, attempt, offset == null ? 0 : offset, actors.current());
+    return ResponseEntity.ok()
+        .contentType(new MediaType("text", "plain", StandardCharsets.UTF_8))
+        // Proxies pass each chunk on as it comes instead of buffering the stream.
+        .header("X-Accel-Buffering", "no")
+        .header("Cache-Control", "no-store")
+        .body(emitter);
+  }
+
   @GetMapping(path = "/{runId}/log", produces = "text/plain")
   @Operation(
-      summary = "A slice of an attempt's driver log, as plain text",
+      summary = "A slice of an attempt's driver log, as plain text, or the log followed",
       description =
           "The same slice as the JSON form, as raw bytes; the headers Sparkgate-Log-Offset,"
               + " Sparkgate-Log-Next-Offset, Sparkgate-Log-Size, Sparkgate-Log-Complete and"
-              + " Sparkgate-Log-Dropped-Bytes say where it lies.")
+              + " Sparkgate-Log-Dropped-Bytes say where it lies. With follow=true (and optionally"
+              + " attempt and offset) the log is streamed instead, as the driver writes it: the"
+              + " given attempt's, or the latest attempt's and every retry's after it, until the"
+              + " run has ended and its log is complete. Asked while the run is queued, the stream"
+              + " waits for the first attempt. Lines of Sparkgate's own start with [sparkgate]:"
+              + " which attempt follows, where a retry begins, that the log passed its cap (its"
+              + " tail then comes when the attempt ends), and the end. Follow streams count"
+              + " against the caller's and the instance's stream limits (429) and end after"
+              + " sparkgate.api.streams.timeout.")
   @ApiResponse(responseCode = "200", description = "The slice")
   public ResponseEntity<byte[]> logText(
       HttpServletRequest request,

@@ -1,9 +1,6 @@
 package io.sparkgate.run.web;
 
-import io.micrometer.core.instrument.Gauge;
-import io.micrometer.core.instrument.MeterRegistry;
 import io.sparkgate.config.SparkgateProperties;
-import io.sparkgate.error.ErrorKind;
 import io.sparkgate.error.SparkgateException;
 import io.sparkgate.run.Run;
 import io.sparkgate.run.RunEvent;
@@ -48,22 +45,21 @@ class RunEventStreams implements SmartLifecycle {
   /** Open streams; guarded by {@code this}, as are the counts. */
   private final List<Follower> followers = new ArrayList<>();
 
-  private final Map<String, Integer> perCaller = new HashMap<>();
   private ScheduledExecutorService poller;
   private long lastKeepAlive;
   private boolean failing;
+
+  private final StreamSlots slots;
 
   RunEventStreams(
       RunService runs,
       RunRepository repository,
       SparkgateProperties properties,
-      MeterRegistry registry) {
+      StreamSlots slots) {
     this.runs = runs;
     this.repository = repository;
     this.settings = properties.api().streams();
-    Gauge.builder("sparkgate.api.streams.open", this, RunEventStreams::open)
-        .description("Run event streams open on this instance")
-        .register(registry);
+    this.slots = slots;
   }
 
   /** One open stream, of one run, for one caller. */
@@ -126,36 +122,15 @@ class RunEventStreams implements SmartLifecycle {
   }
 
   private synchronized void reserve(Follower follower) {
-    int mine = perCaller.getOrDefault(follower.caller, 0);
-    if (mine >= settings.perCaller()) {
-      throw new SparkgateException(
-          ErrorKind.TOO_MANY_STREAMS,
-          "This caller already follows "
-              + mine
-              + " streams here, the most it may (sparkgate.api.streams.per-caller); close one or"
-              + " poll instead.");
-    }
-    if (followers.size() >= settings.max()) {
-      throw new SparkgateException(
-          ErrorKind.TOO_MANY_STREAMS,
-          "This instance already serves "
-              + followers.size()
-              + " streams, the most it may (sparkgate.api.streams.max); try again later or poll.");
-    }
-    perCaller.merge(follower.caller, 1, Integer::sum);
+    slots.reserve(follower.caller);
     followers.add(follower);
   }
 
   private synchronized void release(Follower follower) {
     follower.closed = true;
     if (followers.remove(follower)) {
-      perCaller.computeIfPresent(follower.caller, (k, n) -> n <= 1 ? null : n - 1);
+      slots.release(follower.caller);
     }
-  }
-
-  /** Open streams on this instance (the gauge sparkgate.api.streams.open). */
-  synchronized int open() {
-    return followers.size();
   }
 
   /** Sends one event, and ends the stream after a terminal one; false if the stream is over. */
