@@ -12,9 +12,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
@@ -45,7 +42,7 @@ class RunEventStreams implements SmartLifecycle {
   /** Open streams; guarded by {@code this}, as are the counts. */
   private final List<Follower> followers = new ArrayList<>();
 
-  private ScheduledExecutorService poller;
+  private final StreamPoller poller;
   private long lastKeepAlive;
   private boolean failing;
 
@@ -60,6 +57,7 @@ class RunEventStreams implements SmartLifecycle {
     this.repository = repository;
     this.settings = properties.api().streams();
     this.slots = slots;
+    this.poller = new StreamPoller("run-event-streams", settings.pollInterval(), this::poll);
   }
 
   /** One open stream, of one run, for one caller. */
@@ -235,36 +233,18 @@ class RunEventStreams implements SmartLifecycle {
   }
 
   @Override
-  public synchronized void start() {
+  public void start() {
+    // Read and written by the poller's thread only, once it has started.
     lastKeepAlive = System.nanoTime();
-    poller =
-        Executors.newSingleThreadScheduledExecutor(
-            r -> {
-              Thread t = new Thread(r, "run-event-streams");
-              t.setDaemon(true);
-              return t;
-            });
-    long interval = settings.pollInterval().toMillis();
-    poller.scheduleWithFixedDelay(this::pollSafely, interval, interval, TimeUnit.MILLISECONDS);
-  }
-
-  private void pollSafely() {
-    try {
-      poll();
-    } catch (RuntimeException e) {
-      log.warn("Run event streams: a round failed", e);
-    }
+    poller.start();
   }
 
   /** Ends every open stream (clients reconnect to another instance) before the server stops. */
   @Override
   public void stop() {
+    poller.stop();
     List<Follower> open;
     synchronized (this) {
-      if (poller != null) {
-        poller.shutdownNow();
-        poller = null;
-      }
       open = List.copyOf(followers);
     }
     for (Follower f : open) {
@@ -274,7 +254,7 @@ class RunEventStreams implements SmartLifecycle {
   }
 
   @Override
-  public synchronized boolean isRunning() {
-    return poller != null;
+  public boolean isRunning() {
+    return poller.running();
   }
 }

@@ -17,9 +17,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
@@ -54,7 +51,7 @@ class RunLogFollows implements SmartLifecycle {
   private final StreamSlots slots;
   private final long headCap;
   private final List<Follower> followers = new ArrayList<>();
-  private ScheduledExecutorService poller;
+  private final StreamPoller poller;
   private boolean failing;
 
   RunLogFollows(
@@ -68,6 +65,7 @@ class RunLogFollows implements SmartLifecycle {
     this.slots = slots;
     // Where CappedDriverLog puts its marker: after the first half of the cap.
     this.headCap = properties.runs().maxLogBytes().toBytes() / 2;
+    this.poller = new StreamPoller("run-log-follows", settings.pollInterval(), this::poll);
   }
 
   /** One stream of one run's log; its fields are the poller thread's. */
@@ -119,11 +117,8 @@ class RunLogFollows implements SmartLifecycle {
           emitter.complete();
         });
     emitter.onError(e -> release(follower));
-    ScheduledExecutorService p = poller;
-    if (p != null) {
-      // The first bytes at once, not after a poll interval.
-      p.execute(this::pollSafely);
-    }
+    // The first bytes at once, not after a poll interval.
+    poller.now();
     return emitter;
   }
 
@@ -304,36 +299,17 @@ class RunLogFollows implements SmartLifecycle {
     }
   }
 
-  private void pollSafely() {
-    try {
-      poll();
-    } catch (RuntimeException e) {
-      log.warn("Log follows: a round failed", e);
-    }
-  }
-
   @Override
-  public synchronized void start() {
-    poller =
-        Executors.newSingleThreadScheduledExecutor(
-            r -> {
-              Thread t = new Thread(r, "run-log-follows");
-              t.setDaemon(true);
-              return t;
-            });
-    long interval = settings.pollInterval().toMillis();
-    poller.scheduleWithFixedDelay(this::pollSafely, interval, interval, TimeUnit.MILLISECONDS);
+  public void start() {
+    poller.start();
   }
 
   /** Ends every open stream before the server stops (clients ask again from where they got to). */
   @Override
   public void stop() {
+    poller.stop();
     List<Follower> open;
     synchronized (this) {
-      if (poller != null) {
-        poller.shutdownNow();
-        poller = null;
-      }
       open = List.copyOf(followers);
     }
     for (Follower f : open) {
@@ -342,7 +318,7 @@ class RunLogFollows implements SmartLifecycle {
   }
 
   @Override
-  public synchronized boolean isRunning() {
-    return poller != null;
+  public boolean isRunning() {
+    return poller.running();
   }
 }
