@@ -196,6 +196,9 @@ public record SparkgateProperties(
    *     own
    * @param ui whether drivers in local and client mode run Spark's web UI (on a free port, without
    *     its kill buttons), which the service proxies under {@code /api/v1/runs/{id}/spark-ui/}
+   * @param masterUi the web UI of a standalone master (comma-separated with several), where the
+   *     service finds the worker of a cluster-mode driver to copy the driver's own log from; blank
+   *     means port 8080 of each master host
    */
   public record Spark(
       @DefaultValue("") String home,
@@ -212,7 +215,8 @@ public record SparkgateProperties(
       @DefaultValue("") String clientMaster,
       @DefaultValue("true") boolean progress,
       @DefaultValue("") String listenerJar,
-      @DefaultValue("true") boolean ui) {
+      @DefaultValue("true") boolean ui,
+      @DefaultValue("") String masterUi) {
 
     /** The deploy mode of a run whose definition names {@code named} (null: none). */
     public String deployModeOf(String named) {

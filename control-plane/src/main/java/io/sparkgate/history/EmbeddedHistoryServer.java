@@ -5,10 +5,11 @@ import io.sparkgate.config.SparkgateProperties;
 import io.sparkgate.config.SupervisionThreads;
 import java.io.IOException;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.net.Socket;
 import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -27,8 +28,9 @@ import org.springframework.stereotype.Component;
  * The Spark History Server the service runs itself, from its Spark home, on 127.0.0.1, reading the
  * event-log directory every attempt writes to: started on the first request for it (a JVM of a few
  * hundred MB that a service nobody looks at history through need not pay for, nor every test) and
- * stopped with the service. Its process dies with the service too (the runtime's parent-death
- * signal), so no History Server outlives a crash.
+ * stopped with the service. With the runtime this repository builds, its process also dies with the
+ * service's (the runtime's parent-death signal), so none outlives a crash; an official Spark
+ * distribution's scripts have no such signal.
  */
 @Component
 public class EmbeddedHistoryServer implements SmartLifecycle {
@@ -70,7 +72,9 @@ public class EmbeddedHistoryServer implements SmartLifecycle {
       if (stopped) {
         throw new IOException("the service is stopping");
       }
-      if (started == null || started.isCompletedExceptionally() || !isAlive()) {
+      // Starting (not done yet), or started and alive: wait for that one. Else a new one.
+      boolean starting = started != null && !started.isDone();
+      if (!starting && (started == null || started.isCompletedExceptionally() || !isAlive())) {
         started = new CompletableFuture<>();
         CompletableFuture<URI> future = started;
         // The parent-death signal fires when the thread that started the process ends: this
@@ -133,10 +137,17 @@ public class EmbeddedHistoryServer implements SmartLifecycle {
         builder.environment().put("JAVA_HOME", System.getProperty("java.home"));
       }
       Process started = builder.start();
-      process = started;
+      synchronized (this) {
+        process = started;
+        if (stopped) {
+          // The service stopped while this one was being started.
+          started.destroyForcibly();
+          throw new IOException("the service is stopping");
+        }
+      }
       log.info("Starting the Spark History Server on 127.0.0.1:{} over {}", port, logs);
       long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
-      while (!answers(port)) {
+      while (!answers(port, started)) {
         if (!started.isAlive() || System.nanoTime() > deadline) {
           started.destroyForcibly();
           throw new IOException(
@@ -157,14 +168,29 @@ public class EmbeddedHistoryServer implements SmartLifecycle {
     }
   }
 
-  private static boolean answers(int port) {
-    try (Socket socket = new Socket()) {
-      socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 500);
-      return true;
+  /** Whether this History Server answers as one, not just anything on its port. */
+  private static boolean answers(int port, Process server) {
+    if (!server.isAlive()) {
+      return false;
+    }
+    try {
+      HttpResponse<String> response =
+          PROBE.send(
+              HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/v1/version"))
+                  .timeout(Duration.ofSeconds(2))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      return response.statusCode() == 200 && response.body().contains("spark");
     } catch (IOException e) {
+      return false;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
       return false;
     }
   }
+
+  private static final HttpClient PROBE =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
 
   private static int freePort() throws IOException {
     try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
@@ -178,9 +204,12 @@ public class EmbeddedHistoryServer implements SmartLifecycle {
   }
 
   @Override
-  public synchronized void stop() {
-    stopped = true;
-    Process p = process;
+  public void stop() {
+    Process p;
+    synchronized (this) {
+      stopped = true;
+      p = process;
+    }
     if (p != null && p.isAlive()) {
       p.destroy();
       try {

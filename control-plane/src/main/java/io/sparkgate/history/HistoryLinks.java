@@ -14,9 +14,13 @@ public class HistoryLinks {
   private final String external;
   private final boolean none;
 
-  public HistoryLinks(SparkgateProperties properties) {
+  public HistoryLinks(SparkgateProperties properties, EmbeddedHistoryServer embedded) {
     String url = properties.history().url();
-    this.none = url.equals("none") || properties.history().eventLogDir().equals("none");
+    this.none =
+        url.equals("none")
+            || properties.history().eventLogDir().equals("none")
+            // No server of its own (an event-log URI, no Spark home) and none named.
+            || (url.isBlank() && !embedded.enabled());
     this.external = url.isBlank() || none ? null : url.replaceAll("/+$", "");
   }
 

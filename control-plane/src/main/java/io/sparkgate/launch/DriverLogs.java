@@ -66,6 +66,8 @@ public final class DriverLogs {
    * whose script raised (a traceback after the last JVM "Exception in thread"): the exception line
    * first ({@code ValueError: ...}), then the traceback's last frames, each with its source line.
    */
+  private static final String REFLECTIVE_WRAPPER = "java.lang.reflect.InvocationTargetException";
+
   public static String errorExcerpt(Path file) {
     if (file == null || !Files.isRegularFile(file)) {
       return null;
@@ -98,6 +100,13 @@ public final class DriverLogs {
           if (CAUSED_BY.matcher(lines[i]).matches()) {
             excerpt.add(lines[i].strip());
           }
+        }
+        // A cluster-mode driver's main runs through reflection (Spark's DriverWrapper), whose
+        // wrapper says nothing of its own: the job's exception, its first cause, goes first.
+        if (excerpt.size() > 1 && excerpt.get(0).endsWith(REFLECTIVE_WRAPPER)) {
+          String wrapper = excerpt.remove(0);
+          excerpt.set(0, excerpt.get(0).substring("Caused by: ".length()));
+          excerpt.add("(" + wrapper + ")");
         }
       }
       String text = Text.printable(String.join("\n", excerpt));

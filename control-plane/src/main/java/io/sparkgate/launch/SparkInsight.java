@@ -3,6 +3,8 @@ package io.sparkgate.launch;
 import io.sparkgate.config.SparkHome;
 import io.sparkgate.config.SparkgateProperties;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.file.Files;
 import java.util.LinkedHashMap;
@@ -37,6 +39,8 @@ public class SparkInsight {
 
   public static final String EVENT_LOG_DIR_CONF = "spark.eventLog.dir";
 
+  public static final String UI_PORT_CONF = "spark.ui.port";
+
   private final SparkgateProperties.Spark settings;
   private final SparkgateProperties.History history;
   private final Optional<URI> eventLogs;
@@ -67,6 +71,15 @@ public class SparkInsight {
     }
   }
 
+  private static int freeLoopbackPort() {
+    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return socket.getLocalPort();
+    } catch (IOException e) {
+      // Spark picks one itself; the driver's report of it is then not believed (no UI link).
+      return 0;
+    }
+  }
+
   /** Sparkgate's insight conf for one attempt, reporting to {@code progressUrl}. */
   public Map<String, String> conf(String deployMode, String progressUrl) {
     boolean cluster = "cluster".equals(deployMode);
@@ -87,13 +100,20 @@ public class SparkInsight {
     if (!cluster) {
       conf.put("spark.ui.enabled", Boolean.toString(settings.ui()));
       if (settings.ui()) {
-        // Many drivers at once: a fixed port would leave all but the first retrying the next.
-        conf.put("spark.ui.port", "0");
+        // A free port of the service's choosing (Spark tries the next ones if it is taken
+        // meanwhile): the UI address a driver reports is only believed near it, so that no job
+        // can point the service's proxy at another port of this host.
+        conf.put(UI_PORT_CONF, Integer.toString(freeLoopbackPort()));
         // Viewers see the UI through the service; stopping a run is a cancel, with its record.
         conf.put("spark.ui.killEnabled", "false");
       }
     }
-    eventLogs.ifPresent(
+    // A cluster-mode driver runs on another host, where the default directory (in this service's
+    // work directory) need not exist, and Spark refuses to start without it: there only a
+    // directory or URI configured for all of them.
+    Optional<URI> eventLogDir =
+        cluster && history.eventLogDir().isBlank() ? Optional.empty() : eventLogs;
+    eventLogDir.ifPresent(
         dir -> {
           conf.put("spark.eventLog.enabled", "true");
           conf.put(EVENT_LOG_DIR_CONF, dir.toString());

@@ -5,12 +5,16 @@ import io.sparkgate.config.SparkgateProperties;
 import io.sparkgate.config.SupervisionThreads;
 import java.io.IOException;
 import java.lang.reflect.Field;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -108,6 +112,11 @@ public class SparkLauncherBackend implements SparkBackend {
     env.put("SPARKGATE_PDEATHSIG", "1");
     if (System.getenv("JAVA_HOME") == null) {
       env.put("JAVA_HOME", System.getProperty("java.home"));
+    }
+    if (spec.master().startsWith("local") && System.getenv("SPARK_LOCAL_IP") == null) {
+      // A local driver needs no network: its RPC and its UI listen on loopback only, with any
+      // Spark home (this repository's runtime does so already).
+      env.put("SPARK_LOCAL_IP", "127.0.0.1");
     }
     if (spec.metricsToken() != null) {
       env.put(LaunchSpec.METRICS_TOKEN_ENV, spec.metricsToken());
@@ -254,15 +263,20 @@ public class SparkLauncherBackend implements SparkBackend {
   private DriverHandle submitToCluster(
       SparkLauncher launcher, LaunchSpec spec, DriverObserver observer) throws LaunchException {
     CLUSTER_SUBMIT_CONF.forEach(launcher::setConf);
+    // The submission's output apart: the attempt's log is the driver's own, copied from its
+    // worker after it (ClusterDriverLog).
+    Path submitLog = submitLogOf(spec.logFile());
+    launcher.redirectOutput(submitLog.toFile());
     try {
       Process submit = launcher.launch();
       if (!submit.waitFor(properties.spark().stopGrace().toSeconds() + 120, TimeUnit.SECONDS)) {
         submit.destroyForcibly();
         throw new LaunchException("spark-submit did not finish submitting to the cluster", null);
       }
-      String output = Files.readString(spec.logFile());
+      String output = Files.readString(submitLog);
       Matcher id = DRIVER_ID.matcher(output);
       if (submit.exitValue() != 0 || !id.find()) {
+        Files.copy(submitLog, spec.logFile(), StandardCopyOption.REPLACE_EXISTING);
         String error = DriverLogs.errorExcerpt(spec.logFile());
         throw new LaunchException(
             "the cluster did not accept the driver (spark-submit exited "
@@ -271,7 +285,8 @@ public class SparkLauncherBackend implements SparkBackend {
                 + ")",
             null);
       }
-      StandaloneClusterDriver driver = clusterDriver(spec.master(), id.group(), observer);
+      StandaloneClusterDriver driver =
+          clusterDriver(spec.master(), id.group(), observer, spec.logFile());
       observer.onDriverId(id.group());
       driver.watch(clusterPoller);
       return driver;
@@ -289,20 +304,46 @@ public class SparkLauncherBackend implements SparkBackend {
         || !StandaloneClusterDriver.applies(ref.master(), ref.deployMode())) {
       return Optional.empty();
     }
-    StandaloneClusterDriver driver = clusterDriver(ref.master(), ref.driverId(), observer);
+    // Its log is copied anew where the attempt recorded it, when that is on this host.
+    Path logFile =
+        ref.logPath() != null && Files.isDirectory(Path.of(ref.logPath()).getParent())
+            ? Path.of(ref.logPath())
+            : null;
+    StandaloneClusterDriver driver = clusterDriver(ref.master(), ref.driverId(), observer, logFile);
     driver.watch(clusterPoller);
     return Optional.of(driver);
   }
 
+  /** Where the output of a cluster submission goes, beside the attempt's log. */
+  static Path submitLogOf(Path logFile) {
+    return logFile.resolveSibling("submit.log");
+  }
+
   private StandaloneClusterDriver clusterDriver(
-      String master, String driverId, DriverObserver observer) {
+      String master, String driverId, DriverObserver observer, Path logFile) {
+    List<URI> masterUis =
+        properties.spark().masterUi().isBlank()
+            ? ClusterDriverLog.defaultMasterUis(master, 8080)
+            : Arrays.stream(properties.spark().masterUi().split(","))
+                .map(String::strip)
+                .filter(ui -> !ui.isEmpty())
+                .map(URI::create)
+                .toList();
     return new StandaloneClusterDriver(
         StandaloneClusterDriver.restBases(master),
         driverId,
         observer,
         clock,
         new StandaloneClusterDriver.Timing(
-            CLUSTER_POLL, CLUSTER_KILL_RESEND, properties.spark().masterUnreachableTimeout()));
+            CLUSTER_POLL, CLUSTER_KILL_RESEND, properties.spark().masterUnreachableTimeout()),
+        logFile == null
+            ? null
+            : new ClusterDriverLog(
+                masterUis,
+                driverId,
+                logFile,
+                submitLogOf(logFile),
+                properties.runs().maxLogBytes().toBytes()));
   }
 
   /** Spark's state, mapped to ours: the one place where Spark's states are interpreted. */

@@ -67,6 +67,7 @@ final class StandaloneClusterDriver implements DriverHandle {
   private final DriverObserver observer;
   private final Clock clock;
   private final Timing timing;
+  private final ClusterDriverLog driverLog;
   // One poll at a time, whichever thread runs it; state below is only touched under it, except
   // the volatile flags that other threads set.
   private final ReentrantLock pollLock = new ReentrantLock();
@@ -84,6 +85,21 @@ final class StandaloneClusterDriver implements DriverHandle {
 
   StandaloneClusterDriver(
       List<URI> masters, String driverId, DriverObserver observer, Clock clock, Timing timing) {
+    this(masters, driverId, observer, clock, timing, null);
+  }
+
+  /**
+   * @param driverLog where the driver's own output is copied to while it runs, or null to leave it
+   *     on its worker
+   */
+  StandaloneClusterDriver(
+      List<URI> masters,
+      String driverId,
+      DriverObserver observer,
+      Clock clock,
+      Timing timing,
+      ClusterDriverLog driverLog) {
+    this.driverLog = driverLog;
     if (masters.isEmpty()) {
       throw new IllegalArgumentException("no master to ask about " + driverId);
     }
@@ -149,7 +165,20 @@ final class StandaloneClusterDriver implements DriverHandle {
           running = true;
           observer.onRunning();
         } else if (app.isFinal()) {
-          end(new DriverExit(null, app, app == AppState.FINISHED ? null : describe(app)));
+          String error = null;
+          if (driverLog != null) {
+            // Its log whole first: the failure's excerpt comes from the driver's own output.
+            driverLog.finish();
+            error = app == AppState.FAILED ? driverLog.errorExcerpt() : null;
+          }
+          if (error == null && app != AppState.FINISHED) {
+            error = describe(app);
+          }
+          end(new DriverExit(null, app, error));
+          return;
+        }
+        if (driverLog != null && running) {
+          driverLog.copyNew();
         }
       }
       case UNKNOWN_DRIVER -> {
@@ -219,6 +248,9 @@ final class StandaloneClusterDriver implements DriverHandle {
   }
 
   private void end(DriverExit exit) {
+    if (driverLog != null) {
+      driverLog.finish();
+    }
     synchronized (this) {
       if (ended) {
         return;
@@ -266,10 +298,16 @@ final class StandaloneClusterDriver implements DriverHandle {
   }
 
   @Override
-  public synchronized void detach() {
-    ended = true;
-    if (polling != null) {
-      polling.cancel(false);
+  public void detach() {
+    synchronized (this) {
+      ended = true;
+      if (polling != null) {
+        polling.cancel(false);
+      }
+    }
+    // What it has written so far stays; whoever picks the driver up copies it anew.
+    if (driverLog != null) {
+      driverLog.finish();
     }
   }
 

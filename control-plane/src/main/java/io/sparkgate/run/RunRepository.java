@@ -569,12 +569,13 @@ public class RunRepository {
       String master,
       String deployMode,
       String metricsTokenHash,
-      String eventLogDir) {
+      String eventLogDir,
+      Integer sparkUiPort) {
     return jdbc.sql(
                 """
                 update run_attempt a set log_path = :path, master = :master,
                                          deploy_mode = :deployMode, metrics_token_hash = :tokenHash,
-                                         event_log_dir = :eventLogDir
+                                         event_log_dir = :eventLogDir, spark_ui_port = :uiPort
                 from run r
                 where a.run_id = :runId and a.attempt = :attempt
                   and r.id = a.run_id and r.attempt = a.attempt and r.owner_instance = :owner
@@ -588,6 +589,7 @@ public class RunRepository {
             .param("deployMode", deployMode)
             .param("tokenHash", metricsTokenHash)
             .param("eventLogDir", eventLogDir)
+            .param("uiPort", sparkUiPort, java.sql.Types.INTEGER)
             .update()
         == 1;
   }
@@ -625,12 +627,23 @@ public class RunRepository {
    * final report, so that a report held up in transit never overwrites the last one.
    */
   public boolean recordProgress(
-      UUID runId, int attempt, String progressJson, String resourcesJson, String sparkUiUrl) {
+      UUID runId,
+      int attempt,
+      String progressJson,
+      String resourcesJson,
+      String sparkUiUrl,
+      int sparkUiPort) {
+    // The address is kept only on the port the service gave the UI, or one of the 16 after it
+    // that Spark tries when that one is taken.
     return jdbc.sql(
                 """
                 update run_attempt a set progress = cast(:progress as jsonb),
                                          resources = cast(:resources as jsonb),
-                                         spark_ui_url = :uiUrl
+                                         spark_ui_url = case
+                                           when a.spark_ui_port > 0
+                                            and :uiPort between a.spark_ui_port
+                                                            and a.spark_ui_port + 16
+                                           then :uiUrl end
                 from run r
                 where a.run_id = :runId and a.attempt = :attempt
                   and r.id = a.run_id and r.attempt = a.attempt
@@ -642,6 +655,7 @@ public class RunRepository {
             .param("progress", progressJson)
             .param("resources", resourcesJson)
             .param("uiUrl", sparkUiUrl)
+            .param("uiPort", sparkUiPort)
             .update()
         == 1;
   }

@@ -23,6 +23,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.UUID;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.stereotype.Service;
@@ -287,7 +288,8 @@ public class RunService {
       Map<String, Object> resources) {}
 
   /** Only a UI's root: the service appends the paths it proxies. */
-  static final Pattern SPARK_UI_URL = Pattern.compile("https?://[A-Za-z0-9.\\-]+:[0-9]{1,5}/?");
+  static final Pattern SPARK_UI_URL =
+      Pattern.compile("https?://([A-Za-z0-9.\\-]+|\\[[0-9A-Fa-f:]+\\]):([0-9]{1,5})/?");
 
   /**
    * Records a progress report of the run's current attempt.
@@ -318,8 +320,19 @@ public class RunService {
           ErrorKind.PAYLOAD_TOO_LARGE,
           "A progress report may be at most " + MAX_METRICS_BYTES + " bytes.");
     }
-    String uiUrl = report.sparkUiUrl() == null ? null : report.sparkUiUrl().replaceAll("/$", "");
-    if (!runs.recordProgress(runId, report.attempt(), progress, resources, uiUrl)) {
+    // Only the port is taken from the report, and only near the one the service gave the UI
+    // (see recordProgress): the UI of a driver this instance launched listens on this host, and
+    // the proxy reaches it on loopback, never at a host a job's code could name.
+    String uiUrl = null;
+    int uiPort = 0;
+    if (report.sparkUiUrl() != null) {
+      Matcher address = SPARK_UI_URL.matcher(report.sparkUiUrl());
+      if (address.matches()) {
+        uiPort = Integer.parseInt(address.group(2));
+        uiUrl = "http://127.0.0.1:" + uiPort;
+      }
+    }
+    if (!runs.recordProgress(runId, report.attempt(), progress, resources, uiUrl, uiPort)) {
       throw new SparkgateException(
           ErrorKind.INVALID_STATE,
           "Attempt " + report.attempt() + " of run " + runId + " is not running.");

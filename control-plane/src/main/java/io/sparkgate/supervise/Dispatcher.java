@@ -114,7 +114,8 @@ class Dispatcher {
             spec.master(),
             spec.deployMode(),
             RunSecrets.hash(metricsToken),
-            spec.insightConf().get(SparkInsight.EVENT_LOG_DIR_CONF))) {
+            spec.insightConf().get(SparkInsight.EVENT_LOG_DIR_CONF),
+            uiPort(spec))) {
           // Claimed a moment ago and already not ours: leave it to whoever has it now.
           active.remove(attempt);
           return;
@@ -131,5 +132,10 @@ class Dispatcher {
         attempt.launchFailed(e.toString(), true);
       }
     }
+  }
+
+  private static Integer uiPort(LaunchSpec spec) {
+    String port = spec.insightConf().get(SparkInsight.UI_PORT_CONF);
+    return port == null ? null : Integer.valueOf(port);
   }
 }

@@ -13,7 +13,11 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -136,30 +140,48 @@ public class LogRetention {
             .param("runIds", new SqlArrayValue("uuid", runIds.toArray()))
             .query((rs, row) -> new EventLog(rs.getString(1), rs.getString(2)))
             .list();
+    // Each directory is listed once for the page's applications.
+    Map<String, Set<String>> idsByDir = new HashMap<>();
     for (EventLog eventLog : logs) {
-      String id = eventLog.appId();
-      if (!APP_ID.matcher(id).matches()) {
-        continue;
-      }
-      Path dir = Path.of(URI.create(eventLog.dir()));
-      try (Stream<Path> entries = Files.list(dir)) {
-        for (Path entry : entries.toList()) {
-          String name = entry.getFileName().toString();
-          String rolled = "eventlog_v2_" + id;
-          if (name.equals(id)
-              || name.startsWith(id + ".")
-              || name.startsWith(id + "_")
-              || name.equals(rolled)
-              || name.startsWith(rolled + "_")) {
-            delete(entry);
-          }
-        }
-      } catch (NoSuchFileException | NotDirectoryException gone) {
-        // Nothing left to delete there.
-      } catch (IOException | RuntimeException e) {
-        log.warn("Cannot delete the event logs of {} in {}: {}", id, dir, e.toString());
+      if (APP_ID.matcher(eventLog.appId()).matches()) {
+        idsByDir.computeIfAbsent(eventLog.dir(), d -> new HashSet<>()).add(eventLog.appId());
       }
     }
+    idsByDir.forEach(
+        (uri, ids) -> {
+          Path dir = Path.of(URI.create(uri));
+          try (Stream<Path> entries = Files.list(dir)) {
+            for (Path entry : entries.toList()) {
+              if (ids.contains(appIdOf(entry.getFileName().toString()))) {
+                delete(entry);
+              }
+            }
+          } catch (NoSuchFileException | NotDirectoryException gone) {
+            // Nothing left to delete there.
+          } catch (IOException | RuntimeException e) {
+            log.warn("Cannot delete event logs in {}: {}", dir, e.toString());
+          }
+        });
+  }
+
+  /**
+   * The application id an event log's name is made of: {@code <id>}, {@code <id>.<codec>}, {@code
+   * <id>.inprogress}, {@code <id>_<attempt>…}, {@code eventlog_v2_<id>[_<attempt>]}.
+   */
+  static String appIdOf(String name) {
+    String id = name.startsWith("eventlog_v2_") ? name.substring("eventlog_v2_".length()) : name;
+    int dot = id.indexOf('.');
+    if (dot >= 0) {
+      id = id.substring(0, dot);
+    }
+    // YARN's ids carry underscores of their own (application_<ts>_<n>), attempts one more.
+    if (!id.startsWith("application_")) {
+      int underscore = id.indexOf('_');
+      if (underscore >= 0) {
+        id = id.substring(0, underscore);
+      }
+    }
+    return id;
   }
 
   /** Spark's application ids (local-…, app-…, application_…): nothing that names another path. */

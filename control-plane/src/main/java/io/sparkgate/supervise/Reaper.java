@@ -207,7 +207,13 @@ class Reaper {
     attempt.driverIdRecorded = true;
     attempt.runningRecorded = run.state() == RunState.RUNNING;
     DriverRef ref =
-        new DriverRef(run.id(), run.attempt(), last.master(), last.deployMode(), last.driverId());
+        new DriverRef(
+            run.id(),
+            run.attempt(),
+            last.master(),
+            last.deployMode(),
+            last.driverId(),
+            last.logPath());
     Optional<DriverHandle> handle = backend.reattach(ref, attempt);
     if (handle.isEmpty()) {
       // This backend cannot follow the driver, and it may still run: a retry could run beside

@@ -1,15 +1,19 @@
 package io.sparkgate.web;
 
+import io.sparkgate.error.ErrorKind;
+import io.sparkgate.error.SparkgateException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.springframework.stereotype.Component;
 
 /**
@@ -35,18 +39,33 @@ public class UiForwarding {
           .version(HttpClient.Version.HTTP_1_1)
           .build();
 
+  /** The UI did not answer in time, or not at all; nothing has been written to the response. */
+  public static final class UnreachableException extends IOException {
+    UnreachableException(String message, Throwable cause) {
+      super(message, cause);
+    }
+  }
+
   /**
    * Forwards the request, whose path lies under {@code context} (this service's path of the UI,
-   * without a trailing slash), to the same path under the UI's {@code origin}.
+   * without a trailing slash), to the same path under the UI's {@code origin}. The UI's whole
+   * answer is awaited, within a deadline, before any of it is passed on.
    *
-   * @throws IOException when the UI did not answer (nothing has been written to the response)
+   * @throws UnreachableException when the UI did not answer within the deadline
+   * @throws IOException when the client went away while the answer was written to it
    */
   public void forward(
       HttpServletRequest request, HttpServletResponse response, URI origin, String context)
       throws IOException {
+    String uri = request.getRequestURI();
+    if (!uri.startsWith(context)) {
+      // Spring matched a path that is written differently (percent-encoded) from its context.
+      throw new SparkgateException(
+          ErrorKind.INVALID_REQUEST, "Write the path of the UI without percent-encoding.");
+    }
     // The raw path as the client sent it (still encoded); the firewall has refused '..' and
     // encoded slashes, so it cannot climb out of the UI's root.
-    String rest = request.getRequestURI().substring(context.length());
+    String rest = uri.substring(context.length());
     if (rest.isEmpty()) {
       rest = "/";
     }
@@ -67,12 +86,22 @@ public class UiForwarding {
             .header("Accept-Encoding", "identity")
             .GET()
             .build();
-    HttpResponse<InputStream> answer;
+    HttpResponse<byte[]> answer;
     try {
-      answer = http.send(forwarded, HttpResponse.BodyHandlers.ofInputStream());
+      answer =
+          http.sendAsync(forwarded, HttpResponse.BodyHandlers.ofByteArray())
+              .get(REQUEST_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (ExecutionException e) {
+      throw new UnreachableException(
+          e.getCause() instanceof java.net.ConnectException
+              ? "nothing listens there"
+              : "the connection failed",
+          e.getCause());
+    } catch (TimeoutException e) {
+      throw new UnreachableException("no whole answer within " + REQUEST_TIMEOUT, e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new IOException("interrupted", e);
+      throw new UnreachableException("interrupted", e);
     }
     response.setStatus(answer.statusCode());
     for (String name : RESPONSE_HEADERS) {
@@ -83,9 +112,7 @@ public class UiForwarding {
         .firstValue("Location")
         .ifPresent(
             location -> response.setHeader("Location", localLocation(location, origin, context)));
-    try (InputStream body = answer.body()) {
-      body.transferTo(response.getOutputStream());
-    }
+    response.getOutputStream().write(answer.body());
   }
 
   /**

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.sparkgate.testing.Api;
 import io.sparkgate.testing.FakeBackendTest;
 import io.sparkgate.testing.TestTokens;
+import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
@@ -61,7 +62,10 @@ class ProgressReportingTest extends FakeBackendTest {
     assertProblem(report(mine, token, "{\"attempt\": 1}"), 400, "invalid-request");
     assertThat(api.get("/api/v1/runs/" + mine).json().get("progress").isNull()).isTrue();
 
-    assertThat(report(mine, token, body(1, "http://127.0.0.1:1", false)).status()).isEqualTo(204);
+    // Near the port the service gave the UI: kept (Spark tries the next ports when it is taken).
+    int port = Integer.parseInt(driver.spec().insightConf().get("spark.ui.port"));
+    String ui = "http://127.0.0.1:" + (port + 1);
+    assertThat(report(mine, token, body(1, ui, false)).status()).isEqualTo(204);
     var run = api.as(TestTokens.VIEWER).get("/api/v1/runs/" + mine).json();
     assertThat(run.at("/progress/tasks/completed").asInt()).isEqualTo(4);
     assertThat(run.at("/attempts/0/progress")).isEqualTo(run.get("progress"));
@@ -89,18 +93,32 @@ class ProgressReportingTest extends FakeBackendTest {
   }
 
   @Test
-  void aUiOutsideLoopbackIsNeverProxied() {
+  void onlyTheUisPortIsBelievedAndOnlyNearThePortTheServiceGaveIt() {
     registerJob("progress-remote", "");
     UUID runId = submit("progress-remote", "2024-01-01");
     var driver = awaitLaunch(runId);
     awaitState(runId, "RUNNING");
-    assertThat(
-            report(runId, driver.spec().metricsToken(), body(1, "http://192.0.2.10:4040", false))
-                .status())
+    String token = driver.spec().metricsToken();
+    int port = Integer.parseInt(driver.spec().insightConf().get("spark.ui.port"));
+    // Other ports of this host (the service's own, say) are never proxied.
+    for (int elsewhere : List.of(port - 1, port + 17)) {
+      assertThat(report(runId, token, body(1, "http://127.0.0.1:" + elsewhere, false)).status())
+          .isEqualTo(204);
+      var run = api.get("/api/v1/runs/" + runId).json();
+      assertThat(run.get("sparkUiUrl").isNull()).as("port %d", elsewhere).isTrue();
+      // The progress is taken all the same.
+      assertThat(run.at("/progress/tasks/completed").asInt()).isEqualTo(4);
+      assertProblem(
+          api.get("/api/v1/runs/" + runId + "/spark-ui/jobs/"), 404, "spark-ui-not-available");
+    }
+    // Whatever host the driver names, the proxy goes to loopback: nothing listens there, which
+    // it says at once, where the documentation address named would not have answered at all.
+    assertThat(report(runId, token, body(1, "http://192.0.2.10:" + port, false)).status())
         .isEqualTo(204);
-    Api.Response refused = api.get("/api/v1/runs/" + runId + "/spark-ui/jobs/");
-    assertProblem(refused, 404, "spark-ui-not-available");
-    assertThat(refused.text("detail")).contains("192.0.2.10", "only its own loopback");
+    assertThat(api.get("/api/v1/runs/" + runId).json().get("sparkUiUrl").isNull()).isFalse();
+    Api.Response proxied = api.get("/api/v1/runs/" + runId + "/spark-ui/jobs/");
+    assertProblem(proxied, 502, "spark-ui-unreachable");
+    assertThat(proxied.text("detail")).contains("nothing listens there");
     driver.succeed();
     awaitState(runId, "SUCCEEDED");
   }

@@ -331,7 +331,10 @@ class SparkEndToEndTest {
     }
     assertThat(page.status()).as(page.raw().body()).isEqualTo(200);
     assertThat(page.raw().body())
-        .contains("<title>" + appId + " - Spark Jobs")
+        // Titled with the application's name, or its id while the name is not loaded yet.
+        .containsAnyOf(
+            "<title>sparkgate-plain-" + runId + " - Spark Jobs",
+            "<title>" + appId + " - Spark Jobs")
         .contains("Completed Jobs (" + progress.at("/jobs/completed").asInt() + ")")
         .contains("href=\"/api/v1/spark-history/history/" + appId + "/stages/\"");
     assertThat(api.as(null).get(history + "jobs/").status()).isEqualTo(401);

@@ -33,6 +33,24 @@ class DriverLogsTest {
   }
 
   @Test
+  void aClusterDriversReflectiveWrapperGivesWayToTheJobsException() throws Exception {
+    Path log = dir.resolve("driver.log");
+    Files.writeString(
+        log,
+        """
+        Exception in thread "main" java.lang.reflect.InvocationTargetException
+        	at java.base/jdk.internal.reflect.NativeMethodAccessorImpl.invoke0(Native Method)
+        	at org.apache.spark.deploy.worker.DriverWrapper$.main(DriverWrapper.scala:63)
+        Caused by: java.lang.IllegalStateException: cluster failure
+        	at io.sparkgate.jobs.demo.DemoJob.main(DemoJob.java:66)
+        """);
+    assertThat(DriverLogs.errorExcerpt(log))
+        .isEqualTo(
+            "java.lang.IllegalStateException: cluster failure\n"
+                + "(Exception in thread \"main\" java.lang.reflect.InvocationTargetException)");
+  }
+
+  @Test
   void excerptFallsBackToAThrowableLine() throws Exception {
     Path log = dir.resolve("driver.log");
     Files.writeString(log, "start\norg.apache.spark.SparkException: Job aborted\n\tat x\n");

@@ -59,7 +59,8 @@ class StandaloneClusterIT {
                 "--sparkgate.spark.home=" + System.getProperty("sparkgate.test.spark-home"),
                 "--sparkgate.supervision.heartbeat-interval=1s",
                 "--sparkgate.supervision.lease-time=3s",
-                "--sparkgate.supervision.poll-interval=250ms"));
+                "--sparkgate.supervision.poll-interval=250ms",
+                "--sparkgate.spark.master-ui=http://127.0.0.1:" + cluster.uiPort));
     args.addAll(List.of(extra));
     return ServiceProcess.start(work.resolve(instance + ".log"), args.toArray(String[]::new));
   }
@@ -118,8 +119,18 @@ class StandaloneClusterIT {
       Api api = service.api();
       register(api);
 
-      UUID ok = submit(api, "{\"sleep\": 3}");
+      UUID ok = submit(api, "{\"sleep\": 8}");
       awaitState(api, ok, "RUNNING");
+      // The driver's own output, copied from its worker while it runs.
+      JsonNode live =
+          await()
+              .atMost(SPARK)
+              .pollInterval(Duration.ofMillis(250))
+              .until(
+                  () -> api.get("/api/v1/runs/" + ok + "/log").json(),
+                  l -> l.get("text").asString().contains("sparkgate demo: holding the driver"));
+      assertThat(live.get("complete").asBoolean()).isFalse();
+      assertThat(api.get("/api/v1/runs/" + ok).text("state")).isEqualTo("RUNNING");
       // The driver runs under the worker; the service keeps no process for it.
       assertThat(OrphanDrivers.find(ok)).isNotEmpty();
       assertThat(ProcessHandle.of(service.pid()).orElseThrow().descendants())
@@ -130,10 +141,21 @@ class StandaloneClusterIT {
       assertThat(cluster.driverState(driverId)).isEqualTo("FINISHED");
       // Reported from the driver on the worker, with the run's own secret.
       assertThat(succeeded.at("/metrics/rows_read").asInt()).isEqualTo(100);
+      // Kept by the service once it has ended: the submission, then the driver's whole output.
+      JsonNode kept = api.get("/api/v1/runs/" + ok + "/log").json();
+      assertThat(kept.get("complete").asBoolean()).isTrue();
+      assertThat(kept.get("text").asString())
+          .contains(driverId, "runs on a worker", "SparkContext: Running Spark version")
+          .contains("sparkgate demo: holding the driver", "sparkgate demo: done");
 
       UUID failing = submit(api, "{\"failWith\": \"cluster failure\"}");
       JsonNode failed = awaitState(api, failing, "FAILED");
       assertThat(failed.at("/attempts/0/state").asString()).isEqualTo("FAILED");
+      // Its reason comes from the driver's own log, fetched from the worker.
+      assertThat(failed.get("stateReason").asString())
+          .contains("java.lang.IllegalStateException: cluster failure");
+      assertThat(api.get("/api/v1/runs/" + failing + "/log").json().get("text").asString())
+          .contains("java.lang.IllegalStateException: cluster failure");
 
       UUID cancelled = submit(api, "{\"sleep\": 600}");
       awaitState(api, cancelled, "RUNNING");

@@ -6,6 +6,11 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
+import org.apache.spark.Resubmitted$;
+import org.apache.spark.Success$;
+import org.apache.spark.TaskCommitDenied;
+import org.apache.spark.TaskEndReason;
+import org.apache.spark.TaskKilled;
 import org.apache.spark.executor.TaskMetrics;
 import org.apache.spark.scheduler.JobFailed;
 import org.apache.spark.scheduler.SparkListener;
@@ -129,10 +134,17 @@ final class ProgressListener extends SparkListener {
 
   @Override
   public synchronized void onTaskEnd(SparkListenerTaskEnd taskEnd) {
+    TaskEndReason reason = taskEnd.reason();
+    if (reason instanceof Resubmitted$) {
+      // A task that had succeeded, announced again because its executor's output was lost: it
+      // was counted then, and it is not running now.
+      version++;
+      return;
+    }
     tasksActive = Math.max(0, tasksActive - 1);
-    if (taskEnd.taskInfo().successful()) {
+    if (reason instanceof Success$) {
       tasksCompleted++;
-    } else if (taskEnd.taskInfo().killed()) {
+    } else if (reason instanceof TaskKilled || reason instanceof TaskCommitDenied) {
       tasksKilled++;
     } else {
       tasksFailed++;

@@ -59,7 +59,7 @@ class HistoryProxy {
     try {
       forwarding.forward(
           request, response, origin, request.getContextPath() + HistoryLinks.EMBEDDED_PATH);
-    } catch (IOException e) {
+    } catch (UiForwarding.UnreachableException e) {
       throw new SparkgateException(
           ErrorKind.SERVICE_UNAVAILABLE, "The History Server did not answer: " + e.getMessage());
     }

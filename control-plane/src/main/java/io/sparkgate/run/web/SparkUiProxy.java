@@ -1,5 +1,6 @@
 package io.sparkgate.run.web;
 
+import io.sparkgate.config.InstanceIdentity;
 import io.sparkgate.error.ErrorKind;
 import io.sparkgate.error.SparkgateException;
 import io.sparkgate.run.Attempt;
@@ -15,9 +16,7 @@ import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
-import java.net.InetAddress;
 import java.net.URI;
-import java.net.UnknownHostException;
 import java.util.List;
 import java.util.UUID;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -30,8 +29,9 @@ import org.springframework.web.bind.annotation.RestController;
  * viewers' GET requests on to it ({@link UiForwarding}), with the API's authentication. The UI's
  * kill buttons are off ({@code spark.ui.killEnabled=false}), and only GET reaches it.
  *
- * <p>The driver reports where its UI listens (Sparkgate's plugin); once the run has ended, or for
- * an address that is not this host's loopback, the answer is 404.
+ * <p>The driver reports where its UI listens (Sparkgate's plugin); the run service keeps that
+ * address only when it is a loopback address near the port the service gave the UI. Before that,
+ * once the run has ended, or on another instance than the driver's, the answer is 404.
  */
 @RestController
 @Tag(name = "Runs")
@@ -39,10 +39,12 @@ class SparkUiProxy {
 
   private final RunService runs;
   private final UiForwarding forwarding;
+  private final InstanceIdentity instance;
 
-  SparkUiProxy(RunService runs, UiForwarding forwarding) {
+  SparkUiProxy(RunService runs, UiForwarding forwarding, InstanceIdentity instance) {
     this.runs = runs;
     this.forwarding = forwarding;
+    this.instance = instance;
   }
 
   /** The path of a run's Spark UI in this service, with its trailing slash. */
@@ -77,7 +79,7 @@ class SparkUiProxy {
     String context = request.getContextPath() + pathOf(runId);
     try {
       forwarding.forward(request, response, ui, context.substring(0, context.length() - 1));
-    } catch (IOException e) {
+    } catch (UiForwarding.UnreachableException e) {
       // The run may have ended in between: then it has no UI, which is not a failure.
       uiOf(runs.getWithAttempts(runId));
       throw new SparkgateException(
@@ -86,7 +88,7 @@ class SparkUiProxy {
     }
   }
 
-  private static URI uiOf(RunRepository.WithAttempts found) {
+  private URI uiOf(RunRepository.WithAttempts found) {
     Run run = found.run();
     List<Attempt> attempts = found.attempts();
     Attempt latest = attempts.isEmpty() ? null : attempts.get(attempts.size() - 1);
@@ -100,36 +102,17 @@ class SparkUiProxy {
                   ? "it has ended (see its attempts' historyUrl)."
                   : "its driver has not reported one yet."));
     }
-    URI ui = URI.create(latest.sparkUiUrl());
-    if (!isLoopback(ui.getHost())) {
+    // The run service keeps only a loopback address near the port it gave the UI; loopback is
+    // the launching instance's own, so only that instance can pass requests on.
+    if (!instance.id().equals(latest.instanceId())) {
       throw new SparkgateException(
           ErrorKind.SPARK_UI_NOT_AVAILABLE,
           "The Spark UI of run "
               + run.id()
-              + " listens on "
-              + ui.getHost()
-              + ", which this service does not pass requests to (only its own loopback).");
+              + " is served by the instance that runs its driver, "
+              + latest.instanceId()
+              + "; ask that one.");
     }
-    return ui;
-  }
-
-  /**
-   * Only the loopback interface: a driver reports its own address, and the service must not become
-   * a way for a job's code to aim viewers' requests at another host.
-   */
-  static boolean isLoopback(String host) {
-    if (host == null) {
-      return false;
-    }
-    try {
-      for (InetAddress address : InetAddress.getAllByName(host)) {
-        if (!address.isLoopbackAddress()) {
-          return false;
-        }
-      }
-      return true;
-    } catch (UnknownHostException e) {
-      return false;
-    }
+    return URI.create(latest.sparkUiUrl());
   }
 }
