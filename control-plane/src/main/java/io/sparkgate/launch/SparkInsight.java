@@ -119,6 +119,10 @@ public class SparkInsight {
           conf.put(EVENT_LOG_DIR_CONF, dir.toString());
           conf.put("spark.eventLog.compress", Boolean.toString(history.compress()));
           conf.put("spark.eventLog.rolling.enabled", "true");
+          // Local drivers are named local-<milliseconds>: two starting in the same millisecond
+          // share a name, and Spark refuses to start the second when the first one's event log is
+          // there. Losing the first one's history beats failing a healthy run.
+          conf.put("spark.eventLog.overwrite", "true");
           conf.put(
               "spark.eventLog.rolling.maxFileSize",
               history.rollingMaxFileSize().toMegabytes() + "m");
