@@ -33,7 +33,12 @@ public class OpenApiConfiguration {
 
   private static final java.util.List<String> STRICT_BODIES =
       java.util.List.of(
-          "JobDefinition", "ParameterSpec", "RetryPolicy", "SubmitRunBody", "CreateTokenBody");
+          "JobDefinition",
+          "ParameterSpec",
+          "RetryPolicy",
+          "SubmitRunBody",
+          "CreateTokenBody",
+          "ProgressReportBody");
 
   @Bean
   OpenAPI sparkgateOpenApi() {

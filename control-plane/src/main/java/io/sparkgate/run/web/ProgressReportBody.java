@@ -9,13 +9,17 @@ import java.util.Map;
 public record ProgressReportBody(
     @Schema(description = "The attempt the application belongs to.", example = "1") Integer attempt,
     @Schema(
-            description = "Where the driver's web UI listens; null once it stopped.",
-            example = "http://127.0.0.1:41234")
+            description =
+                "Where the driver's web UI listens (only its port is believed); null once it"
+                    + " stopped.",
+            example = "http://127.0.0.1:41234",
+            pattern = "^https?://([A-Za-z0-9.-]+|\\[[0-9A-Fa-f:]+\\]):[0-9]{1,5}/?$")
         String sparkUiUrl,
     @Schema(
             description =
                 "jobs, stages and tasks (total, completed, failed, active), input and output"
-                    + " (rows, bytes).")
+                    + " (rows, bytes).",
+            requiredMode = Schema.RequiredMode.REQUIRED)
         Map<String, Object> progress,
     @Schema(
             description =
