@@ -3,9 +3,8 @@ package io.sparkgate.history;
 import io.sparkgate.config.SparkHome;
 import io.sparkgate.config.SparkgateProperties;
 import io.sparkgate.config.SupervisionThreads;
+import io.sparkgate.support.LoopbackPorts;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -105,7 +104,8 @@ public class EmbeddedHistoryServer implements SmartLifecycle {
       Path home = sparkHome.orElseThrow();
       Path dir = properties.workDir().resolve("history").toAbsolutePath();
       Files.createDirectories(dir);
-      int port = properties.history().port() > 0 ? properties.history().port() : freePort();
+      int port =
+          properties.history().port() > 0 ? properties.history().port() : LoopbackPorts.free();
       URI logs = properties.history().eventLogUri(properties.workDir()).orElseThrow();
       Path conf = dir.resolve("history-server.conf");
       Files.writeString(
@@ -191,12 +191,6 @@ public class EmbeddedHistoryServer implements SmartLifecycle {
 
   private static final HttpClient PROBE =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
-
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return socket.getLocalPort();
-    }
-  }
 
   @Override
   public void start() {

@@ -2,9 +2,8 @@ package io.sparkgate.launch;
 
 import io.sparkgate.config.SparkHome;
 import io.sparkgate.config.SparkgateProperties;
+import io.sparkgate.support.LoopbackPorts;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.file.Files;
 import java.util.LinkedHashMap;
@@ -72,8 +71,8 @@ public class SparkInsight {
   }
 
   private static int freeLoopbackPort() {
-    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return socket.getLocalPort();
+    try {
+      return LoopbackPorts.free();
     } catch (IOException e) {
       // Spark picks one itself; the driver's report of it is then not believed (no UI link).
       return 0;
