@@ -24,21 +24,35 @@ public class HistoryLinks {
     this.external = url.isBlank() || none ? null : url.replaceAll("/+$", "");
   }
 
-  /**
-   * The History Server page of an application that wrote an event log and has ended, in the History
-   * Server the service links to; null without one of those. Within a request: the embedded server's
-   * link is on the host the client asked.
-   */
-  public String of(String sparkAppId, String eventLogDir, boolean ended) {
-    if (none || sparkAppId == null || eventLogDir == null || !ended) {
-      return null;
+  /** Links for one response: its attempts share the base, worked out once, when first needed. */
+  public InRequest inRequest() {
+    return new InRequest();
+  }
+
+  /** The History Server links of one response's attempts. */
+  public final class InRequest {
+    private String base;
+
+    private InRequest() {}
+
+    /**
+     * The History Server page of an application that wrote an event log and has ended, in the
+     * History Server the service links to; null without one of those. The embedded server's link is
+     * on the host the client asked.
+     */
+    public String of(String sparkAppId, String eventLogDir, boolean ended) {
+      if (none || sparkAppId == null || eventLogDir == null || !ended) {
+        return null;
+      }
+      if (base == null) {
+        base =
+            external != null
+                ? external
+                : ServletUriComponentsBuilder.fromCurrentContextPath()
+                    .path(EMBEDDED_PATH)
+                    .toUriString();
+      }
+      return base + "/history/" + sparkAppId + "/";
     }
-    String path = "/history/" + sparkAppId + "/";
-    if (external != null) {
-      return external + path;
-    }
-    return ServletUriComponentsBuilder.fromCurrentContextPath()
-        .path(EMBEDDED_PATH + path)
-        .toUriString();
   }
 }

@@ -48,7 +48,7 @@ public record AttemptView(
                 "https://sparkgate.example.com/api/v1/spark-history/history/local-1700000000000/")
         String historyUrl) {
 
-  static AttemptView of(Attempt a, HistoryLinks history) {
+  static AttemptView of(Attempt a, HistoryLinks.InRequest history) {
     return new AttemptView(
         a.attempt(),
         a.state().name(),

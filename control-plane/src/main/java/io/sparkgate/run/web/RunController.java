@@ -114,7 +114,8 @@ public class RunController {
           @RequestHeader(name = IDEMPOTENCY_KEY, required = false)
           String idempotencyKey) {
     Submission submission = runs.submit(body.toRequest(), idempotencyKey, actors.current());
-    RunView view = RunView.of(submission.run(), runs.attempts(submission.run().id()), history);
+    RunView view =
+        RunView.of(submission.run(), runs.attempts(submission.run().id()), history.inRequest());
     if (submission.replayed()) {
       return ResponseEntity.ok().header(REPLAYED, "true").body(view);
     }
@@ -127,7 +128,7 @@ public class RunController {
   @ApiResponse(responseCode = "404", description = "No such run")
   public RunView get(@PathVariable UUID runId) {
     RunRepository.WithAttempts found = runs.getWithAttempts(runId);
-    return RunView.of(found.run(), found.attempts(), history);
+    return RunView.of(found.run(), found.attempts(), history.inRequest());
   }
 
   @GetMapping
@@ -180,8 +181,9 @@ public class RunController {
             new RunFilter(job, states(state), labels(request.getParameterValues("label"))),
             cursor,
             limit);
+    HistoryLinks.InRequest links = history.inRequest();
     List<RunView> views =
-        page.runs().stream().map(r -> RunView.of(r, page.attemptsOf(r), history)).toList();
+        page.runs().stream().map(r -> RunView.of(r, page.attemptsOf(r), links)).toList();
     return new RunPageView(views, page.next() == null ? null : page.next().encode());
   }
 
@@ -196,7 +198,8 @@ public class RunController {
   @ApiResponse(responseCode = "404", description = "No such run")
   public ResponseEntity<RunView> cancel(@PathVariable UUID runId) {
     var run = runs.cancel(runId, actors.current());
-    return ResponseEntity.accepted().body(RunView.of(run, runs.attempts(runId), history));
+    return ResponseEntity.accepted()
+        .body(RunView.of(run, runs.attempts(runId), history.inRequest()));
   }
 
   @PostMapping(path = "/{runId}/metrics", consumes = "application/json")

@@ -55,7 +55,7 @@ public record RunView(
                 "https://sparkgate.example.com/api/v1/runs/0b0c3f4e-8a4e-4a51-9d1c-3d2d7f0b9a11/spark-ui/")
         String sparkUiUrl) {
 
-  static RunView of(Run run, List<Attempt> attempts, HistoryLinks history) {
+  static RunView of(Run run, List<Attempt> attempts, HistoryLinks.InRequest history) {
     Attempt latest = attempts.isEmpty() ? null : attempts.get(attempts.size() - 1);
     return new RunView(
         run.id(),
