@@ -11,8 +11,9 @@ runs="${1:-5}"
 token="bench-$RANDOM-$RANDOM-$RANDOM"
 hash="$(printf '%s' "$token" | sha256sum | cut -d' ' -f1)"
 jar="$(pwd)/spark-jobs/target/spark-jobs.jar"
+results="$(mktemp -d)"
 pids=()
-works=()
+works=("$results")
 trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait; rm -rf "${works[@]}"' EXIT
 
 start() { # port, extra args...
@@ -64,18 +65,18 @@ if r["state"] in ("SUCCEEDED", "FAILED", "CANCELLED", "TIMED_OUT"):
 
 run 18091 > /dev/null
 run 18092 > /dev/null
-: > /tmp/insight-on.txt
-: > /tmp/insight-off.txt
+: > "$results/on.txt"
+: > "$results/off.txt"
 for _ in $(seq 1 "$runs"); do
-  run 18091 >> /tmp/insight-on.txt
-  run 18092 >> /tmp/insight-off.txt
+  run 18091 >> "$results/on.txt"
+  run 18092 >> "$results/off.txt"
 done
-python3 - "$runs" <<'PY'
+python3 - "$runs" "$results" <<'PY'
 import statistics, sys
 print(f"| service ({sys.argv[1]} runs each, taking turns) | created to finished: median s | min | max | driver running to finished: median s | min | max |")
 print("| --- | --- | --- | --- | --- | --- | --- |")
-for name, path in (("plugin, UI and event log (the defaults)", "/tmp/insight-on.txt"),
-                   ("all three off", "/tmp/insight-off.txt")):
+for name, path in (("plugin, UI and event log (the defaults)", sys.argv[2] + "/on.txt"),
+                   ("all three off", sys.argv[2] + "/off.txt")):
     rows = [tuple(map(float, l.split())) for l in open(path) if l.strip()]
     a = [r[0] for r in rows]; b = [r[1] for r in rows]
     print(f"| {name} | {statistics.median(a):.2f} | {min(a):.2f} | {max(a):.2f} | {statistics.median(b):.2f} | {min(b):.2f} | {max(b):.2f} |")
