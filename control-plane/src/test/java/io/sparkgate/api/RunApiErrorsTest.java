@@ -17,6 +17,7 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 class RunApiErrorsTest extends FakeBackendTest {
 
   @Autowired JdbcClient jdbc;
+  @Autowired io.micrometer.core.instrument.MeterRegistry meters;
 
   long runsBefore;
 
@@ -32,6 +33,26 @@ class RunApiErrorsTest extends FakeBackendTest {
 
   Api.Response submitBody(String body, String... headers) {
     return api.post("/api/v1/runs", body, headers);
+  }
+
+  @Test
+  void aLogFollowAskedWronglyIsRefusedAndOpensNoStream() {
+    double open = meters.get("sparkgate.api.streams.open").gauge().value();
+    assertProblem(
+        api.get("/api/v1/runs/" + java.util.UUID.randomUUID() + "/log?follow=true"),
+        404,
+        "run-not-found");
+    java.util.UUID runId = submit("errors", "2024-01-01");
+    awaitLaunch(runId);
+    String follow = "/api/v1/runs/" + runId + "/log?follow=true";
+    assertProblem(api.get(follow + "&attempt=0"), 400, "invalid-request");
+    assertProblem(api.get(follow + "&offset=-1"), 400, "invalid-request");
+    assertProblem(api.get(follow + "&offset="), 400, "invalid-request");
+    assertProblem(api.get(follow + "&attempt=9"), 404, "attempt-not-found");
+    // Refused before a stream slot was taken.
+    assertThat(meters.get("sparkgate.api.streams.open").gauge().value()).isEqualTo(open);
+    fake.driver(runId).succeed();
+    awaitState(runId, "SUCCEEDED");
   }
 
   @Test
