@@ -135,6 +135,8 @@ class TokenApiTest extends FakeBackendTest {
         create("{\"name\": \"x\", \"role\": \"viewer\", \"secret\": \"mine\"}"),
         400,
         "malformed-request");
+    // A number is not a name, though its text would fit the name's pattern.
+    assertProblem(create("{\"name\": -2.00001, \"role\": \"viewer\"}"), 400, "malformed-request");
     for (String expiry : new String[] {"soon", "", "2027-06-30"}) {
       assertProblem(
           create("{\"name\": \"x\", \"role\": \"viewer\", \"expiresAt\": \"" + expiry + "\"}"),
